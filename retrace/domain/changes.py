@@ -1,0 +1,106 @@
+"""What capturing a batch changes, as data the stores persist atomically.
+
+The domain decides every change; a store only writes a ``ChangeSet`` (all of it or none of it) and checks that each
+updated object still has the version the change was computed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from retrace.domain.events import Event
+from retrace.domain.model import Stream, TracedObject
+
+
+class LinkKind(StrEnum):
+    """How one object came from another; lineage follows all three."""
+
+    CONTAINS = "contains"  # aggregation: the parent held the child
+    DISASSEMBLED_INTO = "disassembled_into"  # a part or lot taken out of an item
+    TRANSFORMED_INTO = "transformed_into"  # an output lot made from an input
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    """A directed link from an upstream object to a downstream one, made by ``event_id``; never removed.
+
+    A link stays when a container is later emptied: lineage is history, not the current state."""
+
+    from_id: str
+    to_id: str
+    kind: LinkKind
+    event_id: str
+    mass_g: int | None = None
+
+
+class Direction(StrEnum):
+    """How mass crossed a site in a flow record."""
+
+    COMMISSIONED = "commissioned"  # placed on the market / first tagged here
+    RECEIVED = "received"
+    SHIPPED = "shipped"
+    CONSUMED = "consumed"  # input of a disassembly or transformation
+    PRODUCED = "produced"  # output of a disassembly or transformation
+    REMANUFACTURED = "remanufactured"
+    DISPOSED = "disposed"
+
+
+@dataclass(frozen=True)
+class FlowRecord:
+    """One movement of mass at a site, written with the event that caused it.
+
+    Mass balance and (later) recovery rates are sums of these.  A correction writes the same records with the mass
+    negated, so sums stay right without editing anything."""
+
+    event_id: str
+    site_id: str
+    party_id: str
+    event_time: datetime
+    direction: Direction
+    stream: Stream
+    material: str
+    fate: str | None
+    mass_g: int
+    object_id: str
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: what was sent, when the server recorded it, and what it did (for history and undo)."""
+
+    event: Event
+    fingerprint: str
+    recorded_at: datetime
+    object_roles: tuple[tuple[str, str], ...]  # (object id, role: subject/input/output/parent/child)
+    created_ids: tuple[str, ...] = ()
+    before: tuple[TracedObject, ...] = ()  # objects it changed, as they were before it
+    flows: tuple[FlowRecord, ...] = ()
+    corrected_by: str | None = None
+
+    @property
+    def event_id(self) -> str:
+        return self.event.event_id
+
+
+@dataclass(frozen=True)
+class ObjectUpdate:
+    """The new state of an existing object, valid only if the stored one still has ``expected_version``."""
+
+    object: TracedObject
+    expected_version: int
+
+
+@dataclass
+class ChangeSet:
+    records: list[RecordedEvent] = field(default_factory=list)
+    new_objects: list[TracedObject] = field(default_factory=list)
+    updates: list[ObjectUpdate] = field(default_factory=list)
+    links: list[LineageLink] = field(default_factory=list)
+    flows: list[FlowRecord] = field(default_factory=list)
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (target event id, correcting event id)
+
+    @property
+    def empty(self) -> bool:
+        return not self.records

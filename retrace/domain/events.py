@@ -1,0 +1,263 @@
+"""What people and devices record about traced objects.
+
+Each event carries a client-supplied unique ``event_id`` (generated once on the device, so a retry can never
+create a duplicate), the ``event_time`` it happened (timezone-aware), the ``site_id`` where and the ``party_id``
+who.  Objects are named by any identifier (see ``identifiers.parse_identifier``).  Nothing recorded is ever edited:
+a mistake is answered by a ``Correct`` event (EPCIS error declaration).  The EPCIS 2.0 mapping of every type is in
+``docs/events.md`` and ``retrace.domain.epcis``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
+
+from retrace.domain.errors import InvalidInput
+from retrace.domain.model import Fate
+
+
+def _require(condition: bool, message: str, message_zh: str, field: str) -> None:
+    if not condition:
+        raise InvalidInput(message, message_zh=message_zh, field=field, code="VALIDATION_ERROR")
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A unit that comes into the graph: commissioned by a producer or collector, or taken out in a disassembly."""
+
+    identifiers: tuple[str, ...]
+    model_id: str
+    mass_g: int | None = None  # None: the model's nominal mass
+    fate: Fate | None = None  # parts from a disassembly: what they are destined for (reuse, remanufacture …)
+
+    def __post_init__(self) -> None:
+        _require(len(self.identifiers) > 0, "an item needs at least one identifier", "物品至少需要一个标识",
+                 "identifiers")
+
+
+@dataclass(frozen=True)
+class NewLot:
+    """A quantity of one material produced by a disassembly or a transformation, with the fate of its mass."""
+
+    code: str
+    material: str
+    mass_g: int
+    fate: Fate
+
+    def __post_init__(self) -> None:
+        _require(bool(self.material.strip()), "a lot needs a material", "批次需要材料名称", "material")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: ClassVar[str] = "event"
+    event_id: str
+    event_time: datetime
+    site_id: str
+    party_id: str
+
+    def __post_init__(self) -> None:
+        _require(0 < len(self.event_id) <= 128, "event_id must have 1 to 128 characters",
+                 "event_id 长度须为 1 到 128", "event_id")
+        _require(self.event_time.tzinfo is not None, "event_time needs a timezone offset",
+                 "event_time 需要时区", "event_time")
+
+    def payload(self) -> dict[str, Any]:
+        """The event as plain JSON-able data: what stores persist and what its fingerprint is computed from."""
+        out: dict[str, Any] = {"type": self.type}
+        for f in fields(self):
+            out[f.name] = _plain(getattr(self, f.name))
+        return out
+
+    def fingerprint(self) -> str:
+        """A hash of the content: the same id with the same fingerprint is a replay, with another a conflict."""
+        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Commission(Event):
+    type: ClassVar[str] = "commission"
+    items: tuple[NewItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.items) > 0, "commission needs at least one item", "至少赋码一个物品", "items")
+
+
+@dataclass(frozen=True)
+class Ship(Event):
+    type: ClassVar[str] = "ship"
+    objects: tuple[str, ...] = ()
+    to_party_id: str = ""
+    to_site_id: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.objects) > 0, "ship needs at least one object", "至少发运一个物品", "objects")
+        _require(bool(self.to_party_id), "ship needs to_party_id", "发运需要收货方", "to_party_id")
+
+
+@dataclass(frozen=True)
+class Receive(Event):
+    type: ClassVar[str] = "receive"
+    objects: tuple[str, ...] = ()
+    from_party_id: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.objects) > 0, "receive needs at least one object", "至少接收一个物品", "objects")
+
+
+@dataclass(frozen=True)
+class Weigh(Event):
+    type: ClassVar[str] = "weigh"
+    object: str = ""
+    mass_g: int = 0
+
+
+@dataclass(frozen=True)
+class Aggregate(Event):
+    """Put children into a parent: modules into a pack, a pack into a vehicle, appliances into a cage."""
+
+    type: ClassVar[str] = "aggregate"
+    parent: str = ""
+    children: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.children) > 0, "aggregate needs at least one child", "至少需要一个子项", "children")
+
+
+@dataclass(frozen=True)
+class Disaggregate(Event):
+    type: ClassVar[str] = "disaggregate"
+    parent: str = ""
+    children: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.children) > 0, "disaggregate needs at least one child", "至少需要一个子项", "children")
+
+
+@dataclass(frozen=True)
+class Disassemble(Event):
+    """Take one item apart into new part items and material lots.  Items it contained (a pack in a vehicle) are
+    released with it: they stay in the graph, linked to it, and count towards the output mass."""
+
+    type: ClassVar[str] = "disassemble"
+    object: str = ""
+    parts: tuple[NewItem, ...] = ()
+    lots: tuple[NewLot, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(bool(self.parts or self.lots), "disassemble needs at least one output",
+                 "拆解至少需要一个产出", "parts")
+
+
+@dataclass(frozen=True)
+class Transform(Event):
+    """Consume input items or lots whole, producing material lots (shredding, smelting, hydrometallurgy)."""
+
+    type: ClassVar[str] = "transform"
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[NewLot, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.inputs) > 0, "transform needs at least one input", "至少需要一个投入", "inputs")
+        _require(len(self.outputs) > 0, "transform needs at least one output", "至少需要一个产出", "outputs")
+
+
+@dataclass(frozen=True)
+class Remanufacture(Event):
+    type: ClassVar[str] = "remanufacture"
+    objects: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.objects) > 0, "remanufacture needs at least one object", "至少需要一个物品", "objects")
+
+
+@dataclass(frozen=True)
+class Dispose(Event):
+    type: ClassVar[str] = "dispose"
+    objects: tuple[str, ...] = ()
+    fate: Fate = Fate.DISPOSAL
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(len(self.objects) > 0, "dispose needs at least one object", "至少需要一个物品", "objects")
+        _require(self.fate in (Fate.DISPOSAL, Fate.ENERGY_RECOVERY), "dispose fate is disposal or energy_recovery",
+                 "处置去向只能是 disposal 或 energy_recovery", "fate")
+
+
+@dataclass(frozen=True)
+class Correct(Event):
+    """Declare an earlier event erroneous (EPCIS ``errorDeclaration``); the earlier event is kept, flagged."""
+
+    type: ClassVar[str] = "correct"
+    target_event_id: str = ""
+    reason: str = ""
+    corrective_event_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(bool(self.target_event_id), "correct needs target_event_id", "需要被更正的事件编号",
+                 "target_event_id")
+        _require(bool(self.reason.strip()), "correct needs a reason", "需要更正原因", "reason")
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (Commission, Ship, Receive, Weigh, Aggregate, Disaggregate, Disassemble, Transform, Remanufacture,
+                Dispose, Correct)
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, NewItem | NewLot):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Fate):
+        return value.value
+    return value
+
+
+def _new_item(data: Mapping[str, Any]) -> NewItem:
+    fate = data.get("fate")
+    return NewItem(tuple(data["identifiers"]), data["model_id"], data.get("mass_g"), Fate(fate) if fate else None)
+
+
+def _new_lot(data: Mapping[str, Any]) -> NewLot:
+    return NewLot(data["code"], data["material"], int(data["mass_g"]), Fate(data["fate"]))
+
+
+def event_from_payload(payload: Mapping[str, Any]) -> Event:
+    """The inverse of ``Event.payload``: how stores give back what they were given."""
+    cls = EVENT_TYPES[payload["type"]]
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in payload:
+            continue
+        value = payload[f.name]
+        if f.name == "event_time":
+            value = datetime.fromisoformat(value)
+        elif f.name in ("items", "parts"):
+            value = tuple(_new_item(v) for v in value)
+        elif f.name in ("lots", "outputs"):
+            value = tuple(_new_lot(v) for v in value)
+        elif f.name == "fate":
+            value = Fate(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)

@@ -1,0 +1,362 @@
+"""Identifiers of traced objects, as value objects that validate themselves.
+
+Every identifier has a ``key``: the canonical string the stores index.  GS1 keys are canonicalised to GTIN-14 plus
+serial, so the QR code's Digital Link, the RFID tag's SGTIN-96 hex and the EPC URN of the same unit all share one
+key and any of them finds the item:
+
+>>> Sgtin96Hex.parse("3074257BF7194E4000001A85").key
+'gs1:01/80614141123458/21/6789'
+>>> SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.6789").key
+'gs1:01/80614141123458/21/6789'
+>>> DigitalLink.parse("https://id.gs1.org/01/80614141123458/21/6789").key
+'gs1:01/80614141123458/21/6789'
+>>> Vin.parse("LFV2A21K0D4010942").key
+'vin:LFV2A21K0D4010942'
+
+Parsing is delegated to maintained libraries where they exist (biip for GTINs and Digital Link, epcpy for the EPC
+Tag Data Standard); their exceptions never leave this module: all become ``InvalidIdentifier``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar, Protocol
+
+import biip.gtin
+import epcpy
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from epcpy.epc_schemes import SGTIN
+
+from retrace.domain.errors import InvalidIdentifier
+
+
+class Scheme(StrEnum):
+    DIGITAL_LINK = "digital_link"
+    SGTIN_URN = "sgtin"
+    SGTIN_HEX = "sgtin96"
+    BATTERY = "gbt34014"
+    VIN = "vin"
+    INTERNAL = "internal"
+
+
+class Identifier(Protocol):
+    scheme: ClassVar[Scheme]
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+
+def _invalid(scheme: Scheme, text: str, why: str, why_zh: str) -> InvalidIdentifier:
+    return InvalidIdentifier(
+        f"{text!r} is not a valid {scheme.value} identifier: {why}",
+        message_zh=f"{text!r} 不是有效的 {scheme.value} 标识：{why_zh}",
+        details={"scheme": scheme.value, "value": text},
+    )
+
+
+def _gtin14(text: str, scheme: Scheme) -> str:
+    try:
+        gtin = biip.gtin.Gtin.parse(text)
+    except Exception as e:  # biip raises its own ParseError; we expose only ours
+        raise _invalid(scheme, text, str(e), "GTIN 校验位或长度错误") from e
+    return str(gtin.as_gtin_14())
+
+
+def _gs1_key(gtin14: str, serial: str) -> str:
+    return f"gs1:01/{gtin14}/21/{serial}"
+
+
+_SERIAL = re.compile(r"^[!%-?A-Z_a-z\"]{1,20}$")  # GS1 AI (21): up to 20 characters of the CSET 82 set
+
+
+@dataclass(frozen=True)
+class Gs1Serial:
+    """A serialised GTIN (AI 01 + AI 21), the unit the three GS1 encodings below all denote."""
+
+    gtin14: str
+    serial: str
+
+    @property
+    def key(self) -> str:
+        return _gs1_key(self.gtin14, self.serial)
+
+
+@dataclass(frozen=True)
+class DigitalLink:
+    """A GS1 Digital Link URI carrying a GTIN and a serial number, as printed in QR codes."""
+
+    uri: str
+    unit: Gs1Serial
+    scheme: ClassVar[Scheme] = Scheme.DIGITAL_LINK
+
+    @classmethod
+    def parse(cls, text: str) -> DigitalLink:
+        try:
+            parsed = GS1DigitalLinkURI.parse(text)
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "不是 GS1 数字链接") from e
+        values = {element.ai.ai: element.value for element in parsed.element_strings}
+        if "01" not in values or "21" not in values:
+            raise _invalid(cls.scheme, text, "needs a GTIN (/01/) and a serial (/21/)", "需要 GTIN 和序列号")
+        return cls(text, Gs1Serial(_gtin14(values["01"], cls.scheme), values["21"]))
+
+    @classmethod
+    def for_unit(cls, resolver: str, gtin14: str, serial: str) -> DigitalLink:
+        return cls.parse(f"{resolver.rstrip('/')}/01/{gtin14}/21/{serial}")
+
+    @property
+    def value(self) -> str:
+        return self.uri
+
+    @property
+    def key(self) -> str:
+        return self.unit.key
+
+
+@dataclass(frozen=True)
+class SgtinUrn:
+    """An EPC pure-identity URN ``urn:epc:id:sgtin:<company prefix>.<indicator+item ref>.<serial>``."""
+
+    urn: str
+    unit: Gs1Serial
+    scheme: ClassVar[Scheme] = Scheme.SGTIN_URN
+
+    @classmethod
+    def parse(cls, text: str) -> SgtinUrn:
+        try:
+            sgtin = SGTIN(text)
+            gtin14 = _gtin14(sgtin.gtin(), cls.scheme)
+        except InvalidIdentifier:
+            raise
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "不是有效的 SGTIN URN") from e
+        serial = text.rsplit(".", 1)[1]
+        return cls(text, Gs1Serial(gtin14, serial))
+
+    @property
+    def value(self) -> str:
+        return self.urn
+
+    @property
+    def key(self) -> str:
+        return self.unit.key
+
+
+_HEX96 = re.compile(r"^[0-9A-F]{24}$")
+
+
+@dataclass(frozen=True)
+class Sgtin96Hex:
+    """An SGTIN-96 as read from an RFID tag's EPC memory bank (24 hexadecimal digits, header 0x30)."""
+
+    hex: str
+    urn: SgtinUrn
+    scheme: ClassVar[Scheme] = Scheme.SGTIN_HEX
+
+    @classmethod
+    def parse(cls, text: str) -> Sgtin96Hex:
+        normalised = text.strip().upper()
+        if not _HEX96.match(normalised):
+            raise _invalid(cls.scheme, text, "must be 24 hexadecimal digits", "必须是 24 位十六进制数")
+        if not normalised.startswith("30"):
+            raise _invalid(cls.scheme, text, "header is not 0x30 (SGTIN-96)", "EPC 头不是 0x30（SGTIN-96）")
+        try:
+            tag = epcpy.hex_to_tag_encodable(normalised)
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "无法解码 EPC") from e
+        return cls(normalised, SgtinUrn.parse(str(tag.epc_uri)))
+
+    @property
+    def value(self) -> str:
+        return self.hex
+
+    @property
+    def key(self) -> str:
+        return self.urn.key
+
+
+_BATTERY = re.compile(r"^[0-9A-Z]{24}$")
+_BATTERY_PRODUCT_TYPES = {"P": "pack", "M": "module", "C": "cell"}
+
+
+@dataclass(frozen=True)
+class BatteryCode:
+    """A GB/T 34014-2017 traction battery code: 24 digits or capital letters.
+
+    Checked here: length, alphabet, and the product-type code in position 4 (P pack, M module, C cell).  The
+    manufacturer, specification and traceability parts are registered with the national coding system and cannot be
+    checked offline.
+    """
+
+    code: str
+    scheme: ClassVar[Scheme] = Scheme.BATTERY
+
+    def __post_init__(self) -> None:
+        if len(self.code) != 24:
+            raise _invalid(
+                self.scheme, self.code, f"must have 24 characters, has {len(self.code)}",
+                f"必须为 24 位，实际 {len(self.code)} 位",
+            )
+        if not _BATTERY.match(self.code):
+            raise _invalid(self.scheme, self.code, "only digits and capital letters", "只能包含数字和大写字母")
+        if self.code[3] not in _BATTERY_PRODUCT_TYPES:
+            raise _invalid(
+                self.scheme, self.code, "position 4 (product type) must be P, M or C", "第 4 位产品类型代码须为 P、M 或 C"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> BatteryCode:
+        return cls(text.strip())
+
+    @property
+    def product_type(self) -> str:
+        """``pack``, ``module`` or ``cell``."""
+        return _BATTERY_PRODUCT_TYPES[self.code[3]]
+
+    @property
+    def value(self) -> str:
+        return self.code
+
+    @property
+    def key(self) -> str:
+        return f"gbt34014:{self.code}"
+
+
+_VIN_CHARS = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7, "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """The ISO 3779 check character (position 9) for a 17-character VIN, as GB 16735 requires in China."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    remainder = total % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+@dataclass(frozen=True)
+class Vin:
+    """A vehicle identification number (ISO 3779): 17 characters, no I, O or Q, check digit in position 9."""
+
+    vin: str
+    scheme: ClassVar[Scheme] = Scheme.VIN
+
+    def __post_init__(self) -> None:
+        if len(self.vin) != 17:
+            raise _invalid(self.scheme, self.vin, f"must have 17 characters, has {len(self.vin)}",
+                           f"必须为 17 位，实际 {len(self.vin)} 位")
+        if not _VIN_CHARS.match(self.vin):
+            raise _invalid(self.scheme, self.vin, "only digits and capitals other than I, O, Q",
+                           "只能包含数字和除 I、O、Q 以外的大写字母")
+        expected = vin_check_digit(self.vin)
+        if self.vin[8] != expected:
+            raise _invalid(self.scheme, self.vin, f"check digit is {self.vin[8]}, expected {expected}",
+                           f"校验位为 {self.vin[8]}，应为 {expected}")
+
+    @classmethod
+    def parse(cls, text: str) -> Vin:
+        return cls(text.strip().upper())
+
+    @property
+    def value(self) -> str:
+        return self.vin
+
+    @property
+    def key(self) -> str:
+        return f"vin:{self.vin}"
+
+
+_INTERNAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,63}$")
+
+
+@dataclass(frozen=True)
+class InternalCode:
+    """A code issued by the platform or a party for things without a standard identifier (material lots, cages)."""
+
+    code: str
+    scheme: ClassVar[Scheme] = Scheme.INTERNAL
+
+    def __post_init__(self) -> None:
+        if not _INTERNAL.match(self.code):
+            raise _invalid(self.scheme, self.code, "3 to 64 letters, digits or . _ / -, starting with a letter or digit",
+                           "3 到 64 位字母、数字或 . _ / -，以字母或数字开头")
+
+    @classmethod
+    def parse(cls, text: str) -> InternalCode:
+        return cls(text.strip())
+
+    @property
+    def value(self) -> str:
+        return self.code
+
+    @property
+    def key(self) -> str:
+        return f"internal:{self.code}"
+
+
+_PARSERS: dict[str, Callable[[str], Identifier]] = {
+    Scheme.DIGITAL_LINK.value: DigitalLink.parse,
+    Scheme.SGTIN_URN.value: SgtinUrn.parse,
+    Scheme.SGTIN_HEX.value: Sgtin96Hex.parse,
+    Scheme.BATTERY.value: BatteryCode.parse,
+    Scheme.VIN.value: Vin.parse,
+    Scheme.INTERNAL.value: InternalCode.parse,
+}
+
+
+def parse_identifier(text: str) -> Identifier:
+    """Read an identifier as a scanner or a person gives it.
+
+    An explicit ``<scheme>:`` prefix (``vin:``, ``gbt34014:``, ``sgtin96:``, ``internal:``) decides the scheme.
+    Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:`` an EPC URN,
+    24 hex digits starting ``30`` an SGTIN-96, 24 characters a battery code, 17 a VIN, anything else an internal
+    code.  The first matching form must then be valid: a mistyped VIN is an error, never an internal code.
+
+    >>> parse_identifier("vin:LFV2A21K0D4010942").key
+    'vin:LFV2A21K0D4010942'
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidIdentifier("an identifier must be a non-empty string", message_zh="标识不能为空")
+    raw = text.strip()
+    prefix, sep, rest = raw.partition(":")
+    if sep and prefix.lower() in _PARSERS and prefix.lower() not in ("sgtin",):
+        return _PARSERS[prefix.lower()](rest)
+    lowered = raw.lower()
+    if lowered.startswith(("http://", "https://")):
+        return DigitalLink.parse(raw)
+    if lowered.startswith("urn:epc:id:sgtin:"):
+        return SgtinUrn.parse(raw)
+    if len(raw) == 24 and _HEX96.match(raw.upper()) and raw.startswith("30"):
+        return Sgtin96Hex.parse(raw)
+    if len(raw) == 24:
+        return BatteryCode.parse(raw)
+    if len(raw) == 17:
+        return Vin.parse(raw)
+    return InternalCode.parse(raw)
+
+
+def lookup_keys(text: str) -> list[str]:
+    """Every key ``text`` could denote, most likely first, for lookups that should forgive an ambiguous form.
+
+    A 24-character string of hex digits starting ``30`` may be an SGTIN-96 or a battery code; a lookup tries both.
+    """
+    keys = [parse_identifier(text).key]
+    raw = text.strip()
+    if len(raw) == 24 and keys[0].startswith("gs1:"):
+        try:
+            keys.append(BatteryCode.parse(raw).key)
+        except InvalidIdentifier:
+            pass
+    return keys
