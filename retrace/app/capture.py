@@ -15,6 +15,7 @@ Business rules (the API description of ``POST /api/v1/events`` is this docstring
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,13 +80,18 @@ class CaptureEvents:
 
     async def execute(self, events: Sequence[Event]) -> CaptureResult:
         if not events:
-            raise BatchTooLarge("a batch needs at least one event", code=codes.VALIDATION_ERROR,
-                                message_zh="批次中至少需要一个事件", field="events")
+            raise BatchTooLarge(
+                "a batch needs at least one event",
+                code=codes.VALIDATION_ERROR,
+                message_zh="批次中至少需要一个事件",
+                field="events",
+            )
         if len(events) > self.max_batch:
             raise BatchTooLarge(
                 f"a batch holds at most {self.max_batch} events, this one has {len(events)}; split it",
                 message_zh=f"每批最多 {self.max_batch} 个事件，本批 {len(events)} 个，请拆分",
-                field="events", details={"max_batch": self.max_batch, "size": len(events)},
+                field="events",
+                details={"max_batch": self.max_batch, "size": len(events)},
             )
         for attempt in range(self.retries + 1):
             try:
@@ -94,7 +100,8 @@ class CaptureEvents:
                 if attempt == self.retries:
                     raise Conflict(
                         "another device changed the same objects at the same moment; retry",
-                        code=codes.CONCURRENT_MODIFICATION, message_zh="其他设备同时修改了相同物品，请重试",
+                        code=codes.CONCURRENT_MODIFICATION,
+                        message_zh="其他设备同时修改了相同物品，请重试",
                     ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -108,9 +115,18 @@ class CaptureEvents:
             known = stored.get(event.event_id)
             earlier = first_in_batch.get(event.event_id)
             if (known and known.fingerprint != fp) or (earlier and earlier != fp):
-                errors.append((index, event.event_id, Conflict(
-                    f"event {event.event_id} was already recorded with different content",
-                    code=codes.EVENT_ID_CONFLICT, message_zh="相同事件编号已记录了不同内容", field="event_id")))
+                errors.append(
+                    (
+                        index,
+                        event.event_id,
+                        Conflict(
+                            f"event {event.event_id} was already recorded with different content",
+                            code=codes.EVENT_ID_CONFLICT,
+                            message_zh="相同事件编号已记录了不同内容",
+                            field="event_id",
+                        ),
+                    )
+                )
             elif known is None and earlier is None:
                 first_in_batch[event.event_id] = fp
                 fresh.append((index, event, fp))
@@ -135,8 +151,11 @@ class CaptureEvents:
                 outcomes.append(_outcome(applied.pop(event.event_id), "created"))
             else:  # a replay of a stored event, or a repeat of an event earlier in this batch
                 known = stored.get(event.event_id)
-                outcomes.append(_outcome(known, "replayed") if known else outcomes[
-                    next(i for i, e in enumerate(events) if e.event_id == event.event_id)])
+                outcomes.append(
+                    _outcome(known, "replayed")
+                    if known
+                    else outcomes[next(i for i, e in enumerate(events) if e.event_id == event.event_id)]
+                )
         return CaptureResult(outcomes)
 
     async def _load(self, events: Iterable[Event]) -> Ledger:
@@ -151,10 +170,8 @@ class CaptureEvents:
             party_ids.add(event.party_id)
             site_ids.add(event.site_id)
             for text in _named_objects(event):
-                try:
+                with contextlib.suppress(TraceError):  # the ledger reports it, with its field
                     keys.add(parse_identifier(text).key)
-                except TraceError:
-                    pass  # the ledger reports it with its field
             for item in _new_items(event):
                 model_ids.add(item)
             if isinstance(event, Ship):
@@ -166,21 +183,19 @@ class CaptureEvents:
             if isinstance(event, Commission | Disassemble):
                 for spec in [*getattr(event, "items", ()), *getattr(event, "parts", ())]:
                     for text in spec.identifiers:
-                        try:
+                        with contextlib.suppress(TraceError):
                             keys.add(parse_identifier(text).key)
-                        except TraceError:
-                            pass
             if isinstance(event, Disassemble | Transform):
                 for lot in [*getattr(event, "lots", ()), *getattr(event, "outputs", ())]:
-                    try:
+                    with contextlib.suppress(TraceError):
                         keys.add(parse_identifier(f"internal:{lot.code}").key)
-                    except TraceError:
-                        pass
 
         records = await self.store.get_events(sorted(targets))
         by_key = await self.store.find_by_keys(sorted(keys))
         objects: dict[str, TracedObject] = {o.id: o for o in by_key.values()}
-        touched_by_targets = {oid for r in records.values() for oid in [*(o.id for o in r.before), *r.created_ids]}
+        touched_by_targets = {
+            oid for r in records.values() for oid in [*(o.id for o in r.before), *r.created_ids]
+        }
         if touched_by_targets - objects.keys():
             objects.update(await self.store.get_objects(sorted(touched_by_targets - objects.keys())))
         # Containers above and contents below, so moves, cycles and releases are checked against the real graph.
@@ -203,11 +218,16 @@ class CaptureEvents:
         party_ids.update(o.holder_id for o in objects.values() if o.holder_id)
         parties = await self.store.get_parties(sorted(party_ids))
         return Ledger(
-            now=self.clock(), rules=self.rules, objects=objects,
+            now=self.clock(),
+            rules=self.rules,
+            objects=objects,
             keys={key: o.id for o in objects.values() for key in o.keys},
-            parties=parties, sites=await self.store.get_sites(sorted(site_ids)),
+            parties=parties,
+            sites=await self.store.get_sites(sorted(site_ids)),
             models=await self.store.get_models(sorted(model_ids)),
-            licences=await self.store.get_licences(sorted(parties)), children=children, records=dict(records),
+            licences=await self.store.get_licences(sorted(parties)),
+            children=children,
+            records=dict(records),
         )
 
 

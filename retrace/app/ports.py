@@ -114,7 +114,9 @@ class GraphStore(Protocol):
         """Objects linked to ``object_id`` within ``depth`` links, following links made by events that were not
         corrected; ``None`` if the object does not exist."""
 
-    async def objects_at_site(self, site_id: str, limit: int, after_id: str | None = None) -> list[TracedObject]:
+    async def objects_at_site(
+        self, site_id: str, limit: int, after_id: str | None = None
+    ) -> list[TracedObject]:
         """Objects currently at the site and not in a terminal state, not in transit, by id, after ``after_id``."""
 
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:

@@ -32,23 +32,34 @@ class RegisterMasterData:
 
     async def execute(self, request: Registration) -> None:
         known = {p.id: p for p in request.parties}
-        named = {lic.party_id for lic in request.licences} | {s.party_id for s in request.sites} | {
-            m.producer_id for m in request.models}
+        named = (
+            {lic.party_id for lic in request.licences}
+            | {s.party_id for s in request.sites}
+            | {m.producer_id for m in request.models}
+        )
         missing = sorted(named - known.keys())
         if missing:
             known.update(await self.store.get_parties(missing))
         for i, lic in enumerate(request.licences):
             self._party(known, lic.party_id, f"licences[{i}].party_id")
             if lic.valid_to < lic.valid_from:
-                raise InvalidInput(f"licence {lic.number} ends before it starts", code=codes.VALIDATION_ERROR,
-                                   message_zh="资质有效期结束早于开始", field=f"licences[{i}].valid_to")
+                raise InvalidInput(
+                    f"licence {lic.number} ends before it starts",
+                    code=codes.VALIDATION_ERROR,
+                    message_zh="资质有效期结束早于开始",
+                    field=f"licences[{i}].valid_to",
+                )
         for i, site in enumerate(request.sites):
             self._party(known, site.party_id, f"sites[{i}].party_id")
         for i, model in enumerate(request.models):
             producer = self._party(known, model.producer_id, f"models[{i}].producer_id")
             if Role.PRODUCER not in producer.roles:
-                raise RuleViolation(f"{producer.id} is not registered as a producer", code=codes.ROLE_MISSING,
-                                    message_zh="该主体不是生产者", field=f"models[{i}].producer_id")
+                raise RuleViolation(
+                    f"{producer.id} is not registered as a producer",
+                    code=codes.ROLE_MISSING,
+                    message_zh="该主体不是生产者",
+                    field=f"models[{i}].producer_id",
+                )
         if request.parties:
             await self.store.save_parties(request.parties)
         if request.licences:
@@ -62,6 +73,10 @@ class RegisterMasterData:
     def _party(known: dict[str, Party], party_id: str, field_name: str) -> Party:
         party = known.get(party_id)
         if party is None:
-            raise NotFound(f"party {party_id!r} is not registered", code=codes.PARTY_NOT_FOUND,
-                           message_zh=f"未登记的主体 {party_id!r}", field=field_name)
+            raise NotFound(
+                f"party {party_id!r} is not registered",
+                code=codes.PARTY_NOT_FOUND,
+                message_zh=f"未登记的主体 {party_id!r}",
+                field=field_name,
+            )
         return party

@@ -32,8 +32,12 @@ class TraceQueries:
         for key in keys:
             if key in found:
                 return found[key]
-        raise NotFound(f"no object is known by {identifier!r}", code=codes.OBJECT_NOT_FOUND,
-                       message_zh=f"找不到标识为 {identifier!r} 的物品", field="identifier")
+        raise NotFound(
+            f"no object is known by {identifier!r}",
+            code=codes.OBJECT_NOT_FOUND,
+            message_zh=f"找不到标识为 {identifier!r} 的物品",
+            field="identifier",
+        )
 
     async def history(self, identifier: str) -> tuple[TracedObject, list[RecordedEvent]]:
         obj = await self.find(identifier)
@@ -41,36 +45,60 @@ class TraceQueries:
 
     async def lineage(self, identifier: str, direction: LineageDirection, depth: int) -> Lineage:
         if not 1 <= depth <= self.max_depth:
-            raise InvalidInput(f"depth must be between 1 and {self.max_depth}", code=codes.VALIDATION_ERROR,
-                               message_zh=f"深度须在 1 到 {self.max_depth} 之间", field="depth")
+            raise InvalidInput(
+                f"depth must be between 1 and {self.max_depth}",
+                code=codes.VALIDATION_ERROR,
+                message_zh=f"深度须在 1 到 {self.max_depth} 之间",
+                field="depth",
+            )
         obj = await self.find(identifier)
         lineage = await self.store.lineage(obj.id, direction, depth)
         if lineage is None:  # removed between the two reads; cannot happen today, nothing is ever deleted
-            raise NotFound(f"no object is known by {identifier!r}", code=codes.OBJECT_NOT_FOUND, field="identifier")
+            raise NotFound(
+                f"no object is known by {identifier!r}", code=codes.OBJECT_NOT_FOUND, field="identifier"
+            )
         return lineage
 
     async def custody(self, identifier: str) -> tuple[TracedObject, list[CustodySpan]]:
         obj, events = await self.history(identifier)
         return obj, custody_chain(obj, events)
 
-    async def at_site(self, site_id: str, limit: int = 100, after_id: str | None = None) -> list[TracedObject]:
+    async def at_site(
+        self, site_id: str, limit: int = 100, after_id: str | None = None
+    ) -> list[TracedObject]:
         if not 1 <= limit <= self.max_page:
-            raise InvalidInput(f"limit must be between 1 and {self.max_page}", code=codes.VALIDATION_ERROR,
-                               message_zh=f"每页数量须在 1 到 {self.max_page} 之间", field="limit")
+            raise InvalidInput(
+                f"limit must be between 1 and {self.max_page}",
+                code=codes.VALIDATION_ERROR,
+                message_zh=f"每页数量须在 1 到 {self.max_page} 之间",
+                field="limit",
+            )
         await self._site(site_id)
         return await self.store.objects_at_site(site_id, limit, after_id)
 
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
         if start.tzinfo is None or end.tzinfo is None:
-            raise InvalidInput("start and end need a timezone offset", code=codes.VALIDATION_ERROR,
-                               message_zh="起止时间需要时区", field="start")
+            raise InvalidInput(
+                "start and end need a timezone offset",
+                code=codes.VALIDATION_ERROR,
+                message_zh="起止时间需要时区",
+                field="start",
+            )
         if not start < end:
-            raise InvalidInput("start must be before end", code=codes.VALIDATION_ERROR,
-                               message_zh="开始时间须早于结束时间", field="end")
+            raise InvalidInput(
+                "start must be before end",
+                code=codes.VALIDATION_ERROR,
+                message_zh="开始时间须早于结束时间",
+                field="end",
+            )
         await self._site(site_id)
         return await self.store.site_flows(site_id, start, end)
 
     async def _site(self, site_id: str) -> None:
         if site_id not in await self.store.get_sites([site_id]):
-            raise NotFound(f"site {site_id!r} is not registered", code=codes.SITE_NOT_FOUND,
-                           message_zh=f"未登记的场地 {site_id!r}", field="site_id")
+            raise NotFound(
+                f"site {site_id!r} is not registered",
+                code=codes.SITE_NOT_FOUND,
+                message_zh=f"未登记的场地 {site_id!r}",
+                field="site_id",
+            )

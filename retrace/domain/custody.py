@@ -36,13 +36,29 @@ def custody_chain(obj: TracedObject, history: Sequence[RecordedEvent]) -> list[C
         if obj.id in record.created_ids:
             current = CustodySpan(event.party_id, event.site_id, event.event_time, None, event.event_id, None)
         elif isinstance(event, Ship) and current is not None:
-            spans.append(CustodySpan(current.party_id, current.site_id, current.start, event.event_time,
-                                     current.start_event, event.event_id))
+            spans.append(
+                CustodySpan(
+                    current.party_id,
+                    current.site_id,
+                    current.start,
+                    event.event_time,
+                    current.start_event,
+                    event.event_id,
+                )
+            )
             current = None
         elif isinstance(event, Receive):
             if current is not None:  # a handover without a ship event
-                spans.append(CustodySpan(current.party_id, current.site_id, current.start, event.event_time,
-                                         current.start_event, event.event_id))
+                spans.append(
+                    CustodySpan(
+                        current.party_id,
+                        current.site_id,
+                        current.start,
+                        event.event_time,
+                        current.start_event,
+                        event.event_id,
+                    )
+                )
             current = CustodySpan(event.party_id, event.site_id, event.event_time, None, event.event_id, None)
     if current is not None:
         spans.append(current)

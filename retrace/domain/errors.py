@@ -19,8 +19,8 @@ offending ``field`` where there is one, and ``details`` for anything else a clie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 

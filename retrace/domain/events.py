@@ -35,8 +35,12 @@ class NewItem:
     fate: Fate | None = None  # parts from a disassembly: what they are destined for (reuse, remanufacture …)
 
     def __post_init__(self) -> None:
-        _require(len(self.identifiers) > 0, "an item needs at least one identifier", "物品至少需要一个标识",
-                 "identifiers")
+        _require(
+            len(self.identifiers) > 0,
+            "an item needs at least one identifier",
+            "物品至少需要一个标识",
+            "identifiers",
+        )
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,18 @@ class Event:
     party_id: str
 
     def __post_init__(self) -> None:
-        _require(0 < len(self.event_id) <= 128, "event_id must have 1 to 128 characters",
-                 "event_id 长度须为 1 到 128", "event_id")
-        _require(self.event_time.tzinfo is not None, "event_time needs a timezone offset",
-                 "event_time 需要时区", "event_time")
+        _require(
+            0 < len(self.event_id) <= 128,
+            "event_id must have 1 to 128 characters",
+            "event_id 长度须为 1 到 128",
+            "event_id",
+        )
+        _require(
+            self.event_time.tzinfo is not None,
+            "event_time needs a timezone offset",
+            "event_time 需要时区",
+            "event_time",
+        )
 
     def payload(self) -> dict[str, Any]:
         """The event as plain JSON-able data: what stores persist and what its fingerprint is computed from."""
@@ -141,7 +153,9 @@ class Disaggregate(Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _require(len(self.children) > 0, "disaggregate needs at least one child", "至少需要一个子项", "children")
+        _require(
+            len(self.children) > 0, "disaggregate needs at least one child", "至少需要一个子项", "children"
+        )
 
 
 @dataclass(frozen=True)
@@ -156,8 +170,12 @@ class Disassemble(Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _require(bool(self.parts or self.lots), "disassemble needs at least one output",
-                 "拆解至少需要一个产出", "parts")
+        _require(
+            bool(self.parts or self.lots),
+            "disassemble needs at least one output",
+            "拆解至少需要一个产出",
+            "parts",
+        )
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,9 @@ class Remanufacture(Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _require(len(self.objects) > 0, "remanufacture needs at least one object", "至少需要一个物品", "objects")
+        _require(
+            len(self.objects) > 0, "remanufacture needs at least one object", "至少需要一个物品", "objects"
+        )
 
 
 @dataclass(frozen=True)
@@ -193,8 +213,12 @@ class Dispose(Event):
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(len(self.objects) > 0, "dispose needs at least one object", "至少需要一个物品", "objects")
-        _require(self.fate in (Fate.DISPOSAL, Fate.ENERGY_RECOVERY), "dispose fate is disposal or energy_recovery",
-                 "处置去向只能是 disposal 或 energy_recovery", "fate")
+        _require(
+            self.fate in (Fate.DISPOSAL, Fate.ENERGY_RECOVERY),
+            "dispose fate is disposal or energy_recovery",
+            "处置去向只能是 disposal 或 energy_recovery",
+            "fate",
+        )
 
 
 @dataclass(frozen=True)
@@ -208,15 +232,30 @@ class Correct(Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _require(bool(self.target_event_id), "correct needs target_event_id", "需要被更正的事件编号",
-                 "target_event_id")
+        _require(
+            bool(self.target_event_id),
+            "correct needs target_event_id",
+            "需要被更正的事件编号",
+            "target_event_id",
+        )
         _require(bool(self.reason.strip()), "correct needs a reason", "需要更正原因", "reason")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
-    for cls in (Commission, Ship, Receive, Weigh, Aggregate, Disaggregate, Disassemble, Transform, Remanufacture,
-                Dispose, Correct)
+    for cls in (
+        Commission,
+        Ship,
+        Receive,
+        Weigh,
+        Aggregate,
+        Disaggregate,
+        Disassemble,
+        Transform,
+        Remanufacture,
+        Dispose,
+        Correct,
+    )
 }
 
 
@@ -234,7 +273,9 @@ def _plain(value: Any) -> Any:
 
 def _new_item(data: Mapping[str, Any]) -> NewItem:
     fate = data.get("fate")
-    return NewItem(tuple(data["identifiers"]), data["model_id"], data.get("mass_g"), Fate(fate) if fate else None)
+    return NewItem(
+        tuple(data["identifiers"]), data["model_id"], data.get("mass_g"), Fate(fate) if fate else None
+    )
 
 
 def _new_lot(data: Mapping[str, Any]) -> NewLot:

@@ -19,6 +19,7 @@ Tag Data Standard); their exceptions never leave this module: all become ``Inval
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,14 +201,21 @@ class BatteryCode:
     def __post_init__(self) -> None:
         if len(self.code) != 24:
             raise _invalid(
-                self.scheme, self.code, f"must have 24 characters, has {len(self.code)}",
+                self.scheme,
+                self.code,
+                f"must have 24 characters, has {len(self.code)}",
                 f"必须为 24 位，实际 {len(self.code)} 位",
             )
         if not _BATTERY.match(self.code):
-            raise _invalid(self.scheme, self.code, "only digits and capital letters", "只能包含数字和大写字母")
+            raise _invalid(
+                self.scheme, self.code, "only digits and capital letters", "只能包含数字和大写字母"
+            )
         if self.code[3] not in _BATTERY_PRODUCT_TYPES:
             raise _invalid(
-                self.scheme, self.code, "position 4 (product type) must be P, M or C", "第 4 位产品类型代码须为 P、M 或 C"
+                self.scheme,
+                self.code,
+                "position 4 (product type) must be P, M or C",
+                "第 4 位产品类型代码须为 P、M 或 C",
             )
 
     @classmethod
@@ -233,7 +241,8 @@ _VIN_VALUES = {
     **{str(d): d for d in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
     **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7, "R": 9,
+    "P": 7,
+    "R": 9,
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -255,15 +264,27 @@ class Vin:
 
     def __post_init__(self) -> None:
         if len(self.vin) != 17:
-            raise _invalid(self.scheme, self.vin, f"must have 17 characters, has {len(self.vin)}",
-                           f"必须为 17 位，实际 {len(self.vin)} 位")
+            raise _invalid(
+                self.scheme,
+                self.vin,
+                f"must have 17 characters, has {len(self.vin)}",
+                f"必须为 17 位，实际 {len(self.vin)} 位",
+            )
         if not _VIN_CHARS.match(self.vin):
-            raise _invalid(self.scheme, self.vin, "only digits and capitals other than I, O, Q",
-                           "只能包含数字和除 I、O、Q 以外的大写字母")
+            raise _invalid(
+                self.scheme,
+                self.vin,
+                "only digits and capitals other than I, O, Q",
+                "只能包含数字和除 I、O、Q 以外的大写字母",
+            )
         expected = vin_check_digit(self.vin)
         if self.vin[8] != expected:
-            raise _invalid(self.scheme, self.vin, f"check digit is {self.vin[8]}, expected {expected}",
-                           f"校验位为 {self.vin[8]}，应为 {expected}")
+            raise _invalid(
+                self.scheme,
+                self.vin,
+                f"check digit is {self.vin[8]}, expected {expected}",
+                f"校验位为 {self.vin[8]}，应为 {expected}",
+            )
 
     @classmethod
     def parse(cls, text: str) -> Vin:
@@ -278,6 +299,7 @@ class Vin:
         return f"vin:{self.vin}"
 
 
+_PLAIN = re.compile(r"^[0-9A-Z]+$")
 _INTERNAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,63}$")
 
 
@@ -290,8 +312,12 @@ class InternalCode:
 
     def __post_init__(self) -> None:
         if not _INTERNAL.match(self.code):
-            raise _invalid(self.scheme, self.code, "3 to 64 letters, digits or . _ / -, starting with a letter or digit",
-                           "3 到 64 位字母、数字或 . _ / -，以字母或数字开头")
+            raise _invalid(
+                self.scheme,
+                self.code,
+                "3 to 64 letters, digits or . _ / -, starting with a letter or digit",
+                "3 到 64 位字母、数字或 . _ / -，以字母或数字开头",
+            )
 
     @classmethod
     def parse(cls, text: str) -> InternalCode:
@@ -321,8 +347,10 @@ def parse_identifier(text: str) -> Identifier:
 
     An explicit ``<scheme>:`` prefix (``vin:``, ``gbt34014:``, ``sgtin96:``, ``internal:``) decides the scheme.
     Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:`` an EPC URN,
-    24 hex digits starting ``30`` an SGTIN-96, 24 characters a battery code, 17 a VIN, anything else an internal
-    code.  The first matching form must then be valid: a mistyped VIN is an error, never an internal code.
+    24 hex digits starting ``30`` an SGTIN-96; then, for letters and digits only: 24 long a battery code, 17 a
+    VIN, 20 to 28 with P, M or C in position 4, is a battery code of the wrong length, and 16 or 18 long a VIN of
+    the wrong length: both errors, never silently an internal code.  Anything else is an internal code (give
+    internal codes a separator such as ``-`` or the ``internal:`` prefix).
 
     >>> parse_identifier("vin:LFV2A21K0D4010942").key
     'vin:LFV2A21K0D4010942'
@@ -340,10 +368,16 @@ def parse_identifier(text: str) -> Identifier:
         return SgtinUrn.parse(raw)
     if len(raw) == 24 and _HEX96.match(raw.upper()) and raw.startswith("30"):
         return Sgtin96Hex.parse(raw)
-    if len(raw) == 24:
-        return BatteryCode.parse(raw)
-    if len(raw) == 17:
-        return Vin.parse(raw)
+    if _PLAIN.match(raw.upper()):
+        if len(raw) == 24:
+            return BatteryCode.parse(raw)
+        if len(raw) == 17:
+            return Vin.parse(raw)
+        # A mistyped battery code or VIN must be an error, not silently a new internal code.
+        if 20 <= len(raw) <= 28 and raw[3] in _BATTERY_PRODUCT_TYPES:
+            return BatteryCode.parse(raw)
+        if len(raw) in (16, 18):
+            return Vin.parse(raw)
     return InternalCode.parse(raw)
 
 
@@ -355,8 +389,6 @@ def lookup_keys(text: str) -> list[str]:
     keys = [parse_identifier(text).key]
     raw = text.strip()
     if len(raw) == 24 and keys[0].startswith("gs1:"):
-        try:
+        with contextlib.suppress(InvalidIdentifier):
             keys.append(BatteryCode.parse(raw).key)
-        except InvalidIdentifier:
-            pass
     return keys

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from retrace.domain import errors as codes
 from retrace.domain.changes import (
@@ -163,14 +164,21 @@ class _Step:
             raise e.at_field(field) from None
         object_id = self.new_keys.get(key) or self.ledger.keys.get(key)
         if object_id is None:
-            raise NotFound(f"no object is known by {text!r}", code=codes.OBJECT_NOT_FOUND,
-                           message_zh=f"找不到标识为 {text!r} 的物品", field=field, details={"identifier": text})
+            raise NotFound(
+                f"no object is known by {text!r}",
+                code=codes.OBJECT_NOT_FOUND,
+                message_zh=f"找不到标识为 {text!r} 的物品",
+                field=field,
+                details={"identifier": text},
+            )
         obj = self.get(object_id)
         if self.event.event_time < obj.created_at:
             raise RuleViolation(
                 f"event_time {self.event.event_time.isoformat()} is before {text!r} existed "
                 f"({obj.created_at.isoformat()})",
-                code=codes.EVENT_BEFORE_OBJECT, message_zh="事件时间早于物品产生时间", field="event_time",
+                code=codes.EVENT_BEFORE_OBJECT,
+                message_zh="事件时间早于物品产生时间",
+                field="event_time",
                 details={"identifier": text, "created_at": obj.created_at.isoformat()},
             )
         return obj
@@ -181,8 +189,12 @@ class _Step:
         for i, text in enumerate(texts):
             obj = self.resolve(text, f"{field}[{i}]")
             if obj.id in seen:
-                raise InvalidInput(f"{text!r} is named twice", code=codes.VALIDATION_ERROR,
-                                   message_zh="同一物品在事件中出现两次", field=f"{field}[{i}]")
+                raise InvalidInput(
+                    f"{text!r} is named twice",
+                    code=codes.VALIDATION_ERROR,
+                    message_zh="同一物品在事件中出现两次",
+                    field=f"{field}[{i}]",
+                )
             seen.add(obj.id)
             out.append(obj)
         return out
@@ -191,8 +203,10 @@ class _Step:
         if obj.terminal:
             raise Conflict(
                 f"{obj.id} is {obj.status.value}: nothing more can happen to it",
-                code=codes.OBJECT_TERMINAL, message_zh=f"物品已处于终态（{obj.status.value}），不能再记录事件",
-                field=field, details={"object_id": obj.id, "status": obj.status.value},
+                code=codes.OBJECT_TERMINAL,
+                message_zh=f"物品已处于终态（{obj.status.value}），不能再记录事件",
+                field=field,
+                details={"object_id": obj.id, "status": obj.status.value},
             )
 
     def treatable(self, obj: TracedObject, field: str) -> None:
@@ -200,35 +214,51 @@ class _Step:
         if obj.status in TREATED:
             raise Conflict(
                 f"{obj.id} was already {obj.status.value} by event {obj.last_event_id}",
-                code=codes.DOUBLE_TREATMENT, message_zh="该物品已被拆解或利用，不能重复处理",
-                field=field, details={"object_id": obj.id, "status": obj.status.value, "by": obj.last_event_id},
+                code=codes.DOUBLE_TREATMENT,
+                message_zh="该物品已被拆解或利用，不能重复处理",
+                field=field,
+                details={"object_id": obj.id, "status": obj.status.value, "by": obj.last_event_id},
             )
         self.live(obj, field)
 
     def held_by_actor(self, obj: TracedObject, field: str) -> None:
         if obj.status is Status.IN_TRANSIT:
-            raise Conflict(f"{obj.id} is in transit to {obj.in_transit_to}; receive it first",
-                           code=codes.NOT_HOLDER, message_zh="物品在途，须先接收", field=field,
-                           details={"object_id": obj.id, "in_transit_to": obj.in_transit_to})
+            raise Conflict(
+                f"{obj.id} is in transit to {obj.in_transit_to}; receive it first",
+                code=codes.NOT_HOLDER,
+                message_zh="物品在途，须先接收",
+                field=field,
+                details={"object_id": obj.id, "in_transit_to": obj.in_transit_to},
+            )
         if obj.holder_id != self.event.party_id:
             raise Conflict(
                 f"{self.event.party_id} does not hold {obj.id} (held by {obj.holder_id})",
-                code=codes.NOT_HOLDER, message_zh="操作方不是该物品的当前持有方", field=field,
+                code=codes.NOT_HOLDER,
+                message_zh="操作方不是该物品的当前持有方",
+                field=field,
                 details={"object_id": obj.id, "holder_id": obj.holder_id},
             )
 
     def party(self, party_id: str, field: str) -> Party:
         party = self.ledger.parties.get(party_id)
         if party is None:
-            raise NotFound(f"party {party_id!r} is not registered", code=codes.PARTY_NOT_FOUND,
-                           message_zh=f"未登记的主体 {party_id!r}", field=field)
+            raise NotFound(
+                f"party {party_id!r} is not registered",
+                code=codes.PARTY_NOT_FOUND,
+                message_zh=f"未登记的主体 {party_id!r}",
+                field=field,
+            )
         return party
 
     def site(self, site_id: str, field: str) -> Site:
         site = self.ledger.sites.get(site_id)
         if site is None:
-            raise NotFound(f"site {site_id!r} is not registered", code=codes.SITE_NOT_FOUND,
-                           message_zh=f"未登记的场地 {site_id!r}", field=field)
+            raise NotFound(
+                f"site {site_id!r} is not registered",
+                code=codes.SITE_NOT_FOUND,
+                message_zh=f"未登记的场地 {site_id!r}",
+                field=field,
+            )
         return site
 
     def licensed(self, party: Party, stream: Stream, field: str) -> None:
@@ -238,8 +268,10 @@ class _Step:
             return
         raise RuleViolation(
             f"{party.id} holds no licence for {stream.value} valid on {self.event.event_time.date()}",
-            code=codes.LICENCE_INVALID, message_zh=f"{party.name_zh or party.id} 没有在该日期有效的 {stream.value} 资质",
-            field=field, details={"party_id": party.id, "stream": stream.value},
+            code=codes.LICENCE_INVALID,
+            message_zh=f"{party.name_zh or party.id} 没有在该日期有效的 {stream.value} 资质",
+            field=field,
+            details={"party_id": party.id, "stream": stream.value},
         )
 
     def descendants(self, object_id: str) -> list[str]:
@@ -262,36 +294,61 @@ class _Step:
 
     # -- staging ---------------------------------------------------------------------------------------------
 
-    def change(self, obj: TracedObject, **fields: object) -> TracedObject:
+    def change(self, obj: TracedObject, **fields: Any) -> TracedObject:
         if obj.id not in self.before and obj.id not in self.created:
             self.before[obj.id] = self.ledger.objects[obj.id]
-        updated = dataclasses.replace(obj, version=obj.version + 1, last_event_id=self.event.event_id, **fields)
+        updated = dataclasses.replace(
+            obj, version=obj.version + 1, last_event_id=self.event.event_id, **fields
+        )
         self.staged[obj.id] = updated
         return updated
 
     def create(self, obj: TracedObject, keys_text: Iterable[tuple[str, str]], field: str) -> None:
         for key, text in keys_text:
             if key in self.new_keys or key in self.ledger.keys:
-                raise Conflict(f"identifier {text!r} is already in use", code=codes.IDENTIFIER_TAKEN,
-                               message_zh=f"标识 {text!r} 已被使用", field=field, details={"identifier": text})
+                raise Conflict(
+                    f"identifier {text!r} is already in use",
+                    code=codes.IDENTIFIER_TAKEN,
+                    message_zh=f"标识 {text!r} 已被使用",
+                    field=field,
+                    details={"identifier": text},
+                )
             self.new_keys[key] = obj.id
         self.staged[obj.id] = obj
         self.created.append(obj.id)
 
-    def flow(self, obj: TracedObject, direction: Direction, site_id: str, mass_g: int | None = None,
-             fate: str | None = None) -> None:
-        self.flows.append(FlowRecord(
-            event_id=self.event.event_id, site_id=site_id, party_id=self.event.party_id,
-            event_time=self.event.event_time, direction=direction, stream=obj.stream, material=obj.flow_material,
-            fate=fate if fate is not None else (obj.fate.value if obj.fate else None),
-            mass_g=obj.mass_g if mass_g is None else mass_g, object_id=obj.id,
-        ))
+    def flow(
+        self,
+        obj: TracedObject,
+        direction: Direction,
+        site_id: str,
+        mass_g: int | None = None,
+        fate: str | None = None,
+    ) -> None:
+        self.flows.append(
+            FlowRecord(
+                event_id=self.event.event_id,
+                site_id=site_id,
+                party_id=self.event.party_id,
+                event_time=self.event.event_time,
+                direction=direction,
+                stream=obj.stream,
+                material=obj.flow_material,
+                fate=fate if fate is not None else (obj.fate.value if obj.fate else None),
+                mass_g=obj.mass_g if mass_g is None else mass_g,
+                object_id=obj.id,
+            )
+        )
 
     def new_item(self, spec: NewItem, index: int, field: str, **state: object) -> TracedObject:
         model = self.ledger.models.get(spec.model_id)
         if model is None:
-            raise NotFound(f"product model {spec.model_id!r} is not registered", code=codes.MODEL_NOT_FOUND,
-                           message_zh=f"未登记的产品型号 {spec.model_id!r}", field=f"{field}.model_id")
+            raise NotFound(
+                f"product model {spec.model_id!r} is not registered",
+                code=codes.MODEL_NOT_FOUND,
+                message_zh=f"未登记的产品型号 {spec.model_id!r}",
+                field=f"{field}.model_id",
+            )
         parsed = []
         for j, text in enumerate(spec.identifiers):
             try:
@@ -299,13 +356,22 @@ class _Step:
             except TraceError as e:
                 raise e.at_field(f"{field}.identifiers[{j}]") from None
         obj = TracedObject(
-            id=object_id_for(self.event.event_id, index), kind=ObjectKind.ITEM,
+            id=object_id_for(self.event.event_id, index),
+            kind=ObjectKind.ITEM,
             keys=tuple(dict.fromkeys(p.key for p in parsed)),
             identifiers=tuple((p.scheme.value, p.value) for p in parsed),
-            stream=model.stream, mass_g=spec.mass_g if spec.mass_g is not None else model.nominal_mass_g,
-            status=Status.ACTIVE, created_at=self.event.event_time, created_by_event=self.event.event_id,
-            holder_id=self.event.party_id, site_id=self.event.site_id, model_id=model.id,
-            category=model.category, fate=spec.fate, last_event_id=self.event.event_id, **state,  # type: ignore[arg-type]
+            stream=model.stream,
+            mass_g=spec.mass_g if spec.mass_g is not None else model.nominal_mass_g,
+            status=Status.ACTIVE,
+            created_at=self.event.event_time,
+            created_by_event=self.event.event_id,
+            holder_id=self.event.party_id,
+            site_id=self.event.site_id,
+            model_id=model.id,
+            category=model.category,
+            fate=spec.fate,
+            last_event_id=self.event.event_id,
+            **state,  # type: ignore[arg-type]
         )
         self.create(obj, zip(obj.keys, spec.identifiers, strict=False), f"{field}.identifiers")
         return obj
@@ -316,11 +382,20 @@ class _Step:
         except TraceError as e:
             raise e.at_field(f"{field}.code") from None
         obj = TracedObject(
-            id=object_id_for(self.event.event_id, index), kind=ObjectKind.LOT, keys=(code.key,),
-            identifiers=((code.scheme.value, code.value),), stream=stream, mass_g=spec.mass_g,
-            status=Status.ACTIVE, created_at=self.event.event_time, created_by_event=self.event.event_id,
-            holder_id=self.event.party_id, site_id=self.event.site_id, material=spec.material.strip().lower(),
-            fate=spec.fate, last_event_id=self.event.event_id,
+            id=object_id_for(self.event.event_id, index),
+            kind=ObjectKind.LOT,
+            keys=(code.key,),
+            identifiers=((code.scheme.value, code.value),),
+            stream=stream,
+            mass_g=spec.mass_g,
+            status=Status.ACTIVE,
+            created_at=self.event.event_time,
+            created_by_event=self.event.event_id,
+            holder_id=self.event.party_id,
+            site_id=self.event.site_id,
+            material=spec.material.strip().lower(),
+            fate=spec.fate,
+            last_event_id=self.event.event_id,
         )
         self.create(obj, [(code.key, spec.code)], f"{field}.code")
         return obj
@@ -331,9 +406,14 @@ class _Step:
             raise RuleViolation(
                 f"outputs weigh {kg(outputs_g)} kg, more than the {kg(inputs_g)} kg that went in "
                 f"(tolerance {self.ledger.rules.mass_tolerance * 100}%)",
-                code=codes.MASS_BALANCE_EXCEEDED, message_zh="产出质量超过投入质量（超出允许误差）", field="outputs",
-                details={"input_kg": kg(inputs_g), "output_kg": kg(outputs_g),
-                         "tolerance": str(self.ledger.rules.mass_tolerance)},
+                code=codes.MASS_BALANCE_EXCEEDED,
+                message_zh="产出质量超过投入质量（超出允许误差）",
+                field="outputs",
+                details={
+                    "input_kg": kg(inputs_g),
+                    "output_kg": kg(outputs_g),
+                    "tolerance": str(self.ledger.rules.mass_tolerance),
+                },
             )
 
     # -- the rules -------------------------------------------------------------------------------------------
@@ -344,7 +424,9 @@ class _Step:
         if event.event_time > ledger.now + ledger.rules.max_clock_skew:
             raise RuleViolation(
                 f"event_time {event.event_time.isoformat()} is in the future (server time {ledger.now.isoformat()})",
-                code=codes.EVENT_TIME_IN_FUTURE, message_zh="事件时间晚于服务器时间", field="event_time",
+                code=codes.EVENT_TIME_IN_FUTURE,
+                message_zh="事件时间晚于服务器时间",
+                field="event_time",
                 details={"server_time": ledger.now.isoformat()},
             )
         self.party(event.party_id, "party_id")
@@ -367,9 +449,12 @@ class _Step:
             self.live(obj, field)
             self.held_by_actor(obj, field)
             if obj.parent_id is not None:
-                raise Conflict(f"{obj.id} is inside {obj.parent_id}; ship the container or disaggregate first",
-                               code=codes.AGGREGATION_INVALID, message_zh="物品在容器内，请发运容器或先拆分",
-                               field=field)
+                raise Conflict(
+                    f"{obj.id} is inside {obj.parent_id}; ship the container or disaggregate first",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="物品在容器内，请发运容器或先拆分",
+                    field=field,
+                )
             self.licensed(to_party, obj.stream, "to_party_id")
             self.flow(obj, Direction.SHIPPED, obj.site_id or event.site_id)
             self.roles.append((obj.id, "subject"))
@@ -384,21 +469,38 @@ class _Step:
             field = f"objects[{i}]"
             self.live(obj, field)
             if obj.status is Status.IN_TRANSIT and obj.in_transit_to != receiver.id:
-                raise Conflict(f"{obj.id} was shipped to {obj.in_transit_to}, not to {receiver.id}",
-                               code=codes.NOT_IN_TRANSIT_TO_PARTY, message_zh="该物品发往其他主体",
-                               field=field, details={"in_transit_to": obj.in_transit_to})
+                raise Conflict(
+                    f"{obj.id} was shipped to {obj.in_transit_to}, not to {receiver.id}",
+                    code=codes.NOT_IN_TRANSIT_TO_PARTY,
+                    message_zh="该物品发往其他主体",
+                    field=field,
+                    details={"in_transit_to": obj.in_transit_to},
+                )
             if obj.status is not Status.IN_TRANSIT and obj.holder_id == receiver.id:
-                raise Conflict(f"{receiver.id} already holds {obj.id}", code="ALREADY_HELD",
-                               message_zh="该物品已在本主体手中", field=field)
+                raise Conflict(
+                    f"{receiver.id} already holds {obj.id}",
+                    code="ALREADY_HELD",
+                    message_zh="该物品已在本主体手中",
+                    field=field,
+                )
             if obj.parent_id is not None:
-                raise Conflict(f"{obj.id} is inside {obj.parent_id}; receive the container",
-                               code=codes.AGGREGATION_INVALID, message_zh="物品在容器内，请接收容器", field=field)
+                raise Conflict(
+                    f"{obj.id} is inside {obj.parent_id}; receive the container",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="物品在容器内，请接收容器",
+                    field=field,
+                )
             self.licensed(receiver, obj.stream, "party_id")
             self.roles.append((obj.id, "subject"))
             for moved in [obj.id, *self.descendants(obj.id)]:
                 current = self.get(moved)
-                self.change(current, status=Status.ACTIVE if current.status is Status.IN_TRANSIT else current.status,
-                            holder_id=receiver.id, site_id=event.site_id, in_transit_to=None)
+                self.change(
+                    current,
+                    status=Status.ACTIVE if current.status is Status.IN_TRANSIT else current.status,
+                    holder_id=receiver.id,
+                    site_id=event.site_id,
+                    in_transit_to=None,
+                )
                 if moved != obj.id:
                     self.roles.append((moved, "contained"))
             self.flow(self.get(obj.id), Direction.RECEIVED, event.site_id)
@@ -421,11 +523,19 @@ class _Step:
             self.live(child, field)
             self.held_by_actor(child, field)
             if child.id == parent.id or child.id in ancestors:
-                raise InvalidInput(f"putting {child.id} into {parent.id} would make a cycle",
-                                   code=codes.AGGREGATION_INVALID, message_zh="聚合关系不能成环", field=field)
+                raise InvalidInput(
+                    f"putting {child.id} into {parent.id} would make a cycle",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="聚合关系不能成环",
+                    field=field,
+                )
             if child.parent_id is not None:
-                raise Conflict(f"{child.id} is already inside {child.parent_id}", code=codes.AGGREGATION_INVALID,
-                               message_zh="该物品已在其他容器内", field=field)
+                raise Conflict(
+                    f"{child.id} is already inside {child.parent_id}",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="该物品已在其他容器内",
+                    field=field,
+                )
             self.change(child, parent_id=parent.id)
             self.child_moves.append((child.id, None, parent.id))
             self.links.append(LineageLink(parent.id, child.id, LinkKind.CONTAINS, event.event_id))
@@ -436,8 +546,11 @@ class _Step:
         current = self.get(object_id).parent_id
         while current is not None and current not in out:
             out.add(current)
-            current = self.get(current).parent_id if current in self.ledger.objects or current in self.staged \
+            current = (
+                self.get(current).parent_id
+                if current in self.ledger.objects or current in self.staged
                 else None
+            )
         return out
 
     def _on_disaggregate(self, event: Disaggregate) -> None:
@@ -447,8 +560,12 @@ class _Step:
         self.roles.append((parent.id, "parent"))
         for i, child in enumerate(self.resolve_all(event.children, "children")):
             if child.parent_id != parent.id:
-                raise Conflict(f"{child.id} is not inside {parent.id}", code=codes.AGGREGATION_INVALID,
-                               message_zh="该物品不在此容器内", field=f"children[{i}]")
+                raise Conflict(
+                    f"{child.id} is not inside {parent.id}",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="该物品不在此容器内",
+                    field=f"children[{i}]",
+                )
             self.change(child, parent_id=None)
             self.child_moves.append((child.id, parent.id, None))
             self.roles.append((child.id, "child"))
@@ -458,8 +575,12 @@ class _Step:
         self.treatable(item, "object")
         self.held_by_actor(item, "object")
         if item.kind is not ObjectKind.ITEM:
-            raise InvalidInput("only items are disassembled; lots are transformed", code=codes.VALIDATION_ERROR,
-                               message_zh="只有单件物品可以拆解，批次请用转化", field="object")
+            raise InvalidInput(
+                "only items are disassembled; lots are transformed",
+                code=codes.VALIDATION_ERROR,
+                message_zh="只有单件物品可以拆解，批次请用转化",
+                field="object",
+            )
         self.roles.append((item.id, "input"))
         self.flow(item, Direction.CONSUMED, event.site_id)
         released = [self.get(c) for c in sorted(self.current_children(item.id))]
@@ -469,14 +590,18 @@ class _Step:
             part = self.new_item(spec, index, f"parts[{i}]")
             index += 1
             output_g += part.mass_g
-            self.links.append(LineageLink(item.id, part.id, LinkKind.DISASSEMBLED_INTO, event.event_id, part.mass_g))
+            self.links.append(
+                LineageLink(item.id, part.id, LinkKind.DISASSEMBLED_INTO, event.event_id, part.mass_g)
+            )
             self.roles.append((part.id, "output"))
             self.flow(part, Direction.PRODUCED, event.site_id)
-        for i, spec in enumerate(event.lots):
-            lot = self.new_lot(spec, index, item.stream, f"lots[{i}]")
+        for i, lot_spec in enumerate(event.lots):
+            lot = self.new_lot(lot_spec, index, item.stream, f"lots[{i}]")
             index += 1
             output_g += lot.mass_g
-            self.links.append(LineageLink(item.id, lot.id, LinkKind.DISASSEMBLED_INTO, event.event_id, lot.mass_g))
+            self.links.append(
+                LineageLink(item.id, lot.id, LinkKind.DISASSEMBLED_INTO, event.event_id, lot.mass_g)
+            )
             self.roles.append((lot.id, "output"))
             self.flow(lot, Direction.PRODUCED, event.site_id)
         for child in released:
@@ -494,9 +619,12 @@ class _Step:
             self.treatable(obj, field)
             self.held_by_actor(obj, field)
             if self.current_children(obj.id):
-                raise Conflict(f"{obj.id} still contains items; disassemble or disaggregate it first",
-                               code=codes.AGGREGATION_INVALID, message_zh="投入物仍含有子项，请先拆解或拆分",
-                               field=field)
+                raise Conflict(
+                    f"{obj.id} still contains items; disassemble or disaggregate it first",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="投入物仍含有子项，请先拆解或拆分",
+                    field=field,
+                )
             self.roles.append((obj.id, "input"))
             self.flow(obj, Direction.CONSUMED, event.site_id)
         streams = {obj.stream for obj in inputs}
@@ -509,7 +637,9 @@ class _Step:
             for obj in inputs:
                 # Each input contributes to each output in proportion to its share of the input mass.
                 share = (lot.mass_g * obj.mass_g // input_g) if input_g else 0
-                self.links.append(LineageLink(obj.id, lot.id, LinkKind.TRANSFORMED_INTO, event.event_id, share))
+                self.links.append(
+                    LineageLink(obj.id, lot.id, LinkKind.TRANSFORMED_INTO, event.event_id, share)
+                )
             self.roles.append((lot.id, "output"))
             self.flow(lot, Direction.PRODUCED, event.site_id)
         self.mass_balance(input_g, output_g)
@@ -522,8 +652,12 @@ class _Step:
             self.live(obj, field)
             self.held_by_actor(obj, field)
             if obj.kind is not ObjectKind.ITEM:
-                raise InvalidInput("only items are remanufactured", code=codes.VALIDATION_ERROR,
-                                   message_zh="只有单件物品可以再制造", field=field)
+                raise InvalidInput(
+                    "only items are remanufactured",
+                    code=codes.VALIDATION_ERROR,
+                    message_zh="只有单件物品可以再制造",
+                    field=field,
+                )
             self.roles.append((obj.id, "subject"))
             updated = self.change(obj, status=Status.REMANUFACTURED, fate=Fate.REMANUFACTURE)
             self.flow(updated, Direction.REMANUFACTURED, event.site_id)
@@ -534,8 +668,12 @@ class _Step:
             self.live(obj, field)
             self.held_by_actor(obj, field)
             if self.current_children(obj.id):
-                raise Conflict(f"{obj.id} still contains items; disaggregate first", code=codes.AGGREGATION_INVALID,
-                               message_zh="物品仍含有子项，请先拆分", field=field)
+                raise Conflict(
+                    f"{obj.id} still contains items; disaggregate first",
+                    code=codes.AGGREGATION_INVALID,
+                    message_zh="物品仍含有子项，请先拆分",
+                    field=field,
+                )
             self.roles.append((obj.id, "subject"))
             updated = self.change(obj, status=Status.DISPOSED, fate=event.fate)
             self.flow(updated, Direction.DISPOSED, event.site_id)
@@ -543,14 +681,26 @@ class _Step:
     def _on_correct(self, event: Correct) -> None:
         target = self.ledger.records.get(event.target_event_id)
         if target is None:
-            raise NotFound(f"event {event.target_event_id!r} is not recorded", code=codes.EVENT_NOT_FOUND,
-                           message_zh="被更正的事件不存在", field="target_event_id")
+            raise NotFound(
+                f"event {event.target_event_id!r} is not recorded",
+                code=codes.EVENT_NOT_FOUND,
+                message_zh="被更正的事件不存在",
+                field="target_event_id",
+            )
         if target.corrected_by is not None:
-            raise Conflict(f"event {target.event_id} was already corrected by {target.corrected_by}",
-                           code=codes.ALREADY_CORRECTED, message_zh="该事件已被更正", field="target_event_id")
+            raise Conflict(
+                f"event {target.event_id} was already corrected by {target.corrected_by}",
+                code=codes.ALREADY_CORRECTED,
+                message_zh="该事件已被更正",
+                field="target_event_id",
+            )
         if isinstance(target.event, Correct):
-            raise InvalidInput("a correction cannot itself be corrected; record a new event instead",
-                               code=codes.VALIDATION_ERROR, message_zh="更正事件不能再被更正", field="target_event_id")
+            raise InvalidInput(
+                "a correction cannot itself be corrected; record a new event instead",
+                code=codes.VALIDATION_ERROR,
+                message_zh="更正事件不能再被更正",
+                field="target_event_id",
+            )
         touched = dict.fromkeys([*(o.id for o in target.before), *target.created_ids])
         for object_id in touched:
             current = self.get(object_id)
@@ -558,13 +708,21 @@ class _Step:
                 raise Conflict(
                     f"{object_id} changed after {target.event_id} (by {current.last_event_id}); correct the later "
                     "events first",
-                    code=codes.CORRECTION_NOT_LATEST, message_zh="该事件之后物品已有新事件，请先更正后续事件",
-                    field="target_event_id", details={"object_id": object_id, "later_event": current.last_event_id},
+                    code=codes.CORRECTION_NOT_LATEST,
+                    message_zh="该事件之后物品已有新事件，请先更正后续事件",
+                    field="target_event_id",
+                    details={"object_id": object_id, "later_event": current.last_event_id},
                 )
         for previous in target.before:
             current = self.get(previous.id)
-            self.change(current, **{f.name: getattr(previous, f.name) for f in dataclasses.fields(previous)
-                                    if f.name not in ("version", "last_event_id", "id")})
+            self.change(
+                current,
+                **{
+                    f.name: getattr(previous, f.name)
+                    for f in dataclasses.fields(previous)
+                    if f.name not in ("version", "last_event_id", "id")
+                },
+            )
             if current.parent_id != previous.parent_id:
                 self.child_moves.append((previous.id, current.parent_id, previous.parent_id))
             self.roles.append((previous.id, "subject"))
@@ -573,7 +731,9 @@ class _Step:
             # A voided object gives up its identifiers, so the corrective event can use them again.
             self.change(current, status=Status.VOIDED, keys=())
             self.roles.append((object_id, "subject"))
-        self.flows.extend(dataclasses.replace(f, event_id=event.event_id, mass_g=-f.mass_g) for f in target.flows)
+        self.flows.extend(
+            dataclasses.replace(f, event_id=event.event_id, mass_g=-f.mass_g) for f in target.flows
+        )
         self.correction_target = target.event_id
 
     # -- commit ----------------------------------------------------------------------------------------------
@@ -597,9 +757,13 @@ class _Step:
             if new_parent is not None:
                 ledger.children.setdefault(new_parent, set()).add(child)
         record = RecordedEvent(
-            event=self.event, fingerprint=fingerprint, recorded_at=ledger.now,
-            object_roles=tuple(dict.fromkeys(self.roles)), created_ids=tuple(self.created),
-            before=tuple(self.before.values()), flows=tuple(self.flows),
+            event=self.event,
+            fingerprint=fingerprint,
+            recorded_at=ledger.now,
+            object_roles=tuple(dict.fromkeys(self.roles)),
+            created_ids=tuple(self.created),
+            before=tuple(self.before.values()),
+            flows=tuple(self.flows),
         )
         changes = ledger._changes
         changes.records.append(record)
@@ -609,4 +773,5 @@ class _Step:
         if self.correction_target is not None:
             changes.corrections.append((self.correction_target, self.event.event_id))
             ledger.records[self.correction_target] = dataclasses.replace(
-                ledger.records[self.correction_target], corrected_by=self.event.event_id)
+                ledger.records[self.correction_target], corrected_by=self.event.event_id
+            )

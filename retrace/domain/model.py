@@ -77,13 +77,23 @@ def grams_from_kg(value: Decimal | int | float | str, field_name: str = "mass_kg
     try:
         kg = Decimal(str(value))
     except InvalidOperation as e:
-        raise InvalidInput(f"{value!r} is not a mass in kg", message_zh="质量格式错误", field=field_name) from e
+        raise InvalidInput(
+            f"{value!r} is not a mass in kg", message_zh="质量格式错误", field=field_name
+        ) from e
     if not kg.is_finite() or kg < 0:
-        raise InvalidInput(f"mass must be a finite number ≥ 0 kg, got {value}", message_zh="质量必须为非负数",
-                           field=field_name, code="VALIDATION_ERROR")
+        raise InvalidInput(
+            f"mass must be a finite number ≥ 0 kg, got {value}",
+            message_zh="质量必须为非负数",
+            field=field_name,
+            code="VALIDATION_ERROR",
+        )
     if kg > Decimal(10_000_000):
-        raise InvalidInput(f"mass {value} kg exceeds 10,000 t", message_zh="质量超过 10000 吨", field=field_name,
-                           code="VALIDATION_ERROR")
+        raise InvalidInput(
+            f"mass {value} kg exceeds 10,000 t",
+            message_zh="质量超过 10000 吨",
+            field=field_name,
+            code="VALIDATION_ERROR",
+        )
     return int((kg * _KG).to_integral_value())
 
 
@@ -94,11 +104,40 @@ def kg(grams: int) -> float:
 
 _REGION = re.compile(r"^[1-9][0-9]{5}$")
 PROVINCES = {
-    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",
-    "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
-    "37": "山东", "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
-    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃",
-    "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾", "81": "香港", "82": "澳门",
+    "11": "北京",
+    "12": "天津",
+    "13": "河北",
+    "14": "山西",
+    "15": "内蒙古",
+    "21": "辽宁",
+    "22": "吉林",
+    "23": "黑龙江",
+    "31": "上海",
+    "32": "江苏",
+    "33": "浙江",
+    "34": "安徽",
+    "35": "福建",
+    "36": "江西",
+    "37": "山东",
+    "41": "河南",
+    "42": "湖北",
+    "43": "湖南",
+    "44": "广东",
+    "45": "广西",
+    "46": "海南",
+    "50": "重庆",
+    "51": "四川",
+    "52": "贵州",
+    "53": "云南",
+    "54": "西藏",
+    "61": "陕西",
+    "62": "甘肃",
+    "63": "青海",
+    "64": "宁夏",
+    "65": "新疆",
+    "71": "台湾",
+    "81": "香港",
+    "82": "澳门",
 }
 
 
@@ -110,8 +149,12 @@ class RegionCode:
 
     def __post_init__(self) -> None:
         if not _REGION.match(self.code) or self.code[:2] not in PROVINCES:
-            raise InvalidInput(f"{self.code!r} is not a GB/T 2260 region code", message_zh="行政区划代码错误",
-                               field="region", code="VALIDATION_ERROR")
+            raise InvalidInput(
+                f"{self.code!r} is not a GB/T 2260 region code",
+                message_zh="行政区划代码错误",
+                field="region",
+                code="VALIDATION_ERROR",
+            )
 
     @property
     def province(self) -> str:
@@ -167,8 +210,11 @@ class ProductModel:
         total = sum(self.composition_g.values())
         if total > self.nominal_mass_g:
             raise InvalidInput(
-                f"composition of {self.id} sums to {kg(total)} kg, more than its nominal mass {kg(self.nominal_mass_g)}",
-                message_zh="材料组成之和超过标称质量", field="composition", code="VALIDATION_ERROR",
+                f"composition of {self.id} sums to {kg(total)} kg, "
+                f"more than its nominal mass {kg(self.nominal_mass_g)} kg",
+                message_zh="材料组成之和超过标称质量",
+                field="composition",
+                code="VALIDATION_ERROR",
             )
 
 
