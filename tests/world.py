@@ -32,7 +32,7 @@ def vin(n: int) -> str:
 
 def battery(kind: str, n: int) -> str:
     """A GB/T 34014 code: ``kind`` is P (pack), M (module) or C (cell)."""
-    return f"0A1{kind}E05{n:016d}"[:24]
+    return f"0A1{kind}E05{n:017d}"
 
 
 def sgtin_urn(serial: int, item_ref: str = "812345") -> str:

@@ -102,7 +102,8 @@ class GraphStore(Protocol):
     async def commit(self, changes: ChangeSet) -> None:
         """Write all of ``changes`` or nothing.
 
-        Raises ``StaleWrite`` if an updated object's stored version differs from ``expected_version``,
+        Raises ``StaleWrite`` if an updated object's stored version differs from ``expected_version`` (or a new
+        object's id exists, or a correction's target is missing or already corrected: all mean "re-read"),
         ``DuplicateEventId`` if a record's event id exists, ``DuplicateKey`` if a new key is taken, and
         ``StoreUnavailable`` if the store fails; in every case nothing was written."""
 
@@ -121,7 +122,8 @@ class GraphStore(Protocol):
 
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
         """Mass through the site for ``start <= event_time < end``, summed by direction, material and fate (sorted
-        by those), corrections included as negative records; groups whose sum is zero are left out."""
+        by those; a missing fate sorts first), corrections included as negative records; groups whose sum is zero
+        are left out."""
 
     async def counts(self) -> dict[str, int]:
         """How many objects, events, parties and sites the store holds (for health and progress)."""
