@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from retrace.app.ports import DuplicateEventId, DuplicateKey, GraphStore, StaleWrite
 from retrace.domain import errors as codes
 from retrace.domain.changes import RecordedEvent
-from retrace.domain.errors import BatchRejected, BatchTooLarge, Conflict, TraceError
+from retrace.domain.errors import BatchRejected, BatchTooLarge, Conflict, InvalidInput, TraceError
 from retrace.domain.events import (
     Aggregate,
     Commission,
@@ -80,7 +80,7 @@ class CaptureEvents:
 
     async def execute(self, events: Sequence[Event]) -> CaptureResult:
         if not events:
-            raise BatchTooLarge(
+            raise InvalidInput(
                 "a batch needs at least one event",
                 code=codes.VALIDATION_ERROR,
                 message_zh="批次中至少需要一个事件",

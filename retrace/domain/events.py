@@ -41,6 +41,9 @@ class NewItem:
             "物品至少需要一个标识",
             "identifiers",
         )
+        _require(
+            self.mass_g is None or self.mass_g >= 0, "mass must not be negative", "质量不能为负", "mass_kg"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class NewLot:
 
     def __post_init__(self) -> None:
         _require(bool(self.material.strip()), "a lot needs a material", "批次需要材料名称", "material")
+        _require(self.mass_g >= 0, "mass must not be negative", "质量不能为负", "mass_kg")
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,10 @@ class Weigh(Event):
     type: ClassVar[str] = "weigh"
     object: str = ""
     mass_g: int = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(self.mass_g >= 0, "mass must not be negative", "质量不能为负", "mass_kg")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Protocol
+from urllib.parse import unquote
 
 import biip.gtin
 import epcpy
@@ -137,7 +138,8 @@ class SgtinUrn:
             raise
         except Exception as e:
             raise _invalid(cls.scheme, text, str(e), "不是有效的 SGTIN URN") from e
-        serial = text.rsplit(".", 1)[1]
+        # The serial is everything after the second dot (it may contain dots) and is %-escaped in URNs.
+        serial = unquote(text.split(":", 4)[4].split(".", 2)[2])
         return cls(text, Gs1Serial(gtin14, serial))
 
     @property

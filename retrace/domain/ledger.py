@@ -209,6 +209,17 @@ class _Step:
                 details={"object_id": obj.id, "status": obj.status.value},
             )
 
+    def loose(self, obj: TracedObject, field: str) -> None:
+        """Treating or disposing of something still inside a container would let the container carry it on."""
+        if obj.parent_id is not None:
+            raise Conflict(
+                f"{obj.id} is inside {obj.parent_id}; disassemble or disaggregate the container first",
+                code=codes.AGGREGATION_INVALID,
+                message_zh="物品仍在容器内，请先拆解或拆分容器",
+                field=field,
+                details={"object_id": obj.id, "parent_id": obj.parent_id},
+            )
+
     def treatable(self, obj: TracedObject, field: str) -> None:
         """Dismantling or consuming twice is the subsidy fraud pattern: its own code."""
         if obj.status in TREATED:
@@ -279,6 +290,8 @@ class _Step:
         stack = [object_id]
         while stack:
             for child in sorted(self.current_children(stack.pop())):
+                if self.get(child).terminal:
+                    continue  # what ended inside a container stays where it ended
                 out.append(child)
                 stack.append(child)
         return out
@@ -435,8 +448,10 @@ class _Step:
         handler(event)
 
     def _on_commission(self, event: Commission) -> None:
+        party = self.party(event.party_id, "party_id")
         for i, spec in enumerate(event.items):
             obj = self.new_item(spec, i, f"items[{i}]")
+            self.licensed(party, obj.stream, "party_id")  # a collector tagging waste takes custody of it
             self.roles.append((obj.id, "output"))
             self.flow(obj, Direction.COMMISSIONED, event.site_id)
 
@@ -479,7 +494,7 @@ class _Step:
             if obj.status is not Status.IN_TRANSIT and obj.holder_id == receiver.id:
                 raise Conflict(
                     f"{receiver.id} already holds {obj.id}",
-                    code="ALREADY_HELD",
+                    code=codes.ALREADY_HELD,
                     message_zh="该物品已在本主体手中",
                     field=field,
                 )
@@ -518,12 +533,14 @@ class _Step:
         self.held_by_actor(parent, "parent")
         ancestors = self._ancestors(parent.id)
         self.roles.append((parent.id, "parent"))
+        # The container changes too: a concurrent ship of it must lose, and its earlier events are no longer latest.
+        self.change(parent)
         for i, child in enumerate(self.resolve_all(event.children, "children")):
             field = f"children[{i}]"
             self.live(child, field)
             self.held_by_actor(child, field)
             if child.id == parent.id or child.id in ancestors:
-                raise InvalidInput(
+                raise Conflict(
                     f"putting {child.id} into {parent.id} would make a cycle",
                     code=codes.AGGREGATION_INVALID,
                     message_zh="聚合关系不能成环",
@@ -558,6 +575,7 @@ class _Step:
         self.live(parent, "parent")
         self.held_by_actor(parent, "parent")
         self.roles.append((parent.id, "parent"))
+        self.change(parent)
         for i, child in enumerate(self.resolve_all(event.children, "children")):
             if child.parent_id != parent.id:
                 raise Conflict(
@@ -573,6 +591,7 @@ class _Step:
     def _on_disassemble(self, event: Disassemble) -> None:
         item = self.resolve(event.object, "object")
         self.treatable(item, "object")
+        self.loose(item, "object")
         self.held_by_actor(item, "object")
         if item.kind is not ObjectKind.ITEM:
             raise InvalidInput(
@@ -617,6 +636,7 @@ class _Step:
         for i, obj in enumerate(inputs):
             field = f"inputs[{i}]"
             self.treatable(obj, field)
+            self.loose(obj, field)
             self.held_by_actor(obj, field)
             if self.current_children(obj.id):
                 raise Conflict(
@@ -666,6 +686,7 @@ class _Step:
         for i, obj in enumerate(self.resolve_all(event.objects, "objects")):
             field = f"objects[{i}]"
             self.live(obj, field)
+            self.loose(obj, field)
             self.held_by_actor(obj, field)
             if self.current_children(obj.id):
                 raise Conflict(

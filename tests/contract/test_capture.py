@@ -479,3 +479,54 @@ async def test_parts_from_a_disassembly_are_new_items(capture: CaptureEvents) ->
         Fate.REMANUFACTURE,
         "dismantler",
     )
+
+
+async def test_an_item_inside_a_container_is_not_treated_nor_revived_by_moving_it(
+    capture: CaptureEvents,
+) -> None:
+    """The double-dismantling loophole: dismantle a TV in a cage, move the cage, take the TV out, dismantle again."""
+    cage, tv = "internal:CAGE-0001", digital_link(7100)
+    await capture.execute(
+        [
+            commission("c1", at(0), "collector", ((cage,), "tv"), ((tv,), "tv")),
+            Aggregate("a1", at(1), "site-collector", "collector", parent=cage, children=(tv,)),
+        ]
+    )
+    errors = await rejected(
+        capture,
+        [
+            Disassemble(
+                "d1", at(2), "site-collector", "collector", object=tv, lots=(lot("PL-71", "plastics", 5),)
+            )
+        ],
+    )
+    assert codes(errors) == ["AGGREGATION_INVALID"]
+    await capture.execute([*handover("h", at(3), "collector", "dismantler", cage)])
+    item = await TraceQueries(capture.store).find(tv)
+    assert (item.holder_id, item.parent_id is not None) == ("dismantler", True)
+
+
+async def test_negative_masses_are_refused_by_the_domain() -> None:
+    with pytest.raises(TraceError) as info:
+        lot("NEG-1", "steel", -80)
+    assert info.value.code == "VALIDATION_ERROR" and info.value.field == "mass_kg"
+
+
+async def test_a_collector_without_a_licence_for_the_stream_cannot_commission_waste(
+    capture: CaptureEvents,
+) -> None:
+    errors = await rejected(capture, [commission("c1", at(0), "workshop", ((battery("P", 77),), "ncm-pack"))])
+    assert codes(errors) == ["LICENCE_INVALID"]
+
+
+async def test_aggregating_changes_the_container_so_a_racing_ship_loses(capture: CaptureEvents) -> None:
+    cage = "internal:CAGE-0002"
+    await capture.execute(
+        [commission("c1", at(0), "collector", ((cage,), "tv"), ((digital_link(7200),), "tv"))]
+    )
+    before = await TraceQueries(capture.store).find(cage)
+    await capture.execute(
+        [Aggregate("a1", at(1), "site-collector", "collector", parent=cage, children=(digital_link(7200),))]
+    )
+    after = await TraceQueries(capture.store).find(cage)
+    assert after.version == before.version + 1 and after.last_event_id == "a1"

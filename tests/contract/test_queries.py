@@ -26,8 +26,6 @@ async def queries(store: GraphStore) -> TraceQueries:
     return TraceQueries(store)
 
 
-
-
 def label(obj: TracedObject) -> str:
     """A readable name: the first identifier's value."""
     return obj.identifiers[0][1]

@@ -151,3 +151,11 @@ def test_any_text_parses_or_raises_our_error_only(text: str) -> None:
     except InvalidIdentifier:
         return
     assert parsed.key and parsed.value
+
+
+def test_sgtin_urn_serials_may_hold_dots_and_escapes() -> None:
+    dotted = SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.a.b")
+    assert dotted.unit.serial == "a.b"
+    assert dotted.key != SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.b").key
+    escaped = SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.A%2FB")
+    assert escaped.key == DigitalLink.parse("https://id.gs1.org/01/80614141123458/21/A%2FB").key
