@@ -56,7 +56,7 @@ class FlowTotal:
     material: str
     fate: str | None
     mass_g: int
-    count: int
+    count: int  # records in the group, less those a correction reversed
 
 
 class GraphStore(Protocol):

@@ -64,6 +64,7 @@ class FlowRecord:
     fate: str | None
     mass_g: int
     object_id: str
+    reverses: bool = False  # written by a correction: cancels an earlier record (mass negated, counts as -1)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def flow_to_dict(flow: FlowRecord) -> dict[str, Any]:
         "fate": flow.fate,
         "mass_g": flow.mass_g,
         "object_id": flow.object_id,
+        "reverses": flow.reverses,
     }
 
 
@@ -105,6 +106,7 @@ def flow_from_dict(data: dict[str, Any]) -> FlowRecord:
         fate=data["fate"],
         mass_g=int(data["mass_g"]),
         object_id=data["object_id"],
+        reverses=bool(data.get("reverses", False)),
     )
 
 

@@ -753,7 +753,8 @@ class _Step:
             self.change(current, status=Status.VOIDED, keys=())
             self.roles.append((object_id, "subject"))
         self.flows.extend(
-            dataclasses.replace(f, event_id=event.event_id, mass_g=-f.mass_g) for f in target.flows
+            dataclasses.replace(f, event_id=event.event_id, mass_g=-f.mass_g, reverses=True)
+            for f in target.flows
         )
         self.correction_target = target.event_id
 

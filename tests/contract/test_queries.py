@@ -167,3 +167,28 @@ async def test_unknown_site_is_not_found(queries: TraceQueries) -> None:
     with pytest.raises(NotFound) as info:
         await queries.at_site("site-nowhere")
     assert info.value.code == "SITE_NOT_FOUND"
+
+
+async def test_a_corrected_receipt_leaves_the_count_and_mass_of_the_others(store: GraphStore) -> None:
+    from tests.world import commission, digital_link, handover
+
+    await RegisterMasterData(store).execute(registration())
+    capture = CaptureEvents(store, clock=lambda: NOW)
+    tvs = [digital_link(7300 + i) for i in range(3)]
+    await capture.execute([commission("c", at(0), "tv-maker", *[((tv,), "tv") for tv in tvs])])
+    for i, tv in enumerate(tvs):
+        await capture.execute(handover(f"h{i}", at(1 + i), "tv-maker", "dismantler", tv))
+    await capture.execute(
+        [
+            Correct(
+                "fix",
+                at(10),
+                "site-dismantler",
+                "dismantler",
+                target_event_id="h1-recv",
+                reason="scanned the wrong tag",
+            )
+        ]
+    )
+    flows = await TraceQueries(store).site_flows("site-dismantler", T0, T0 + timedelta(days=1))
+    assert flows == [FlowTotal(Direction.RECEIVED, "tv", None, 36_000, 2)]

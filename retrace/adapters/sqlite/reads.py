@@ -115,7 +115,7 @@ def objects_at_site(
 def site_flows(conn: sqlite3.Connection, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
     # NULL (no fate) sorts first; a group a correction cancelled sums to zero and is left out, count and all.
     rows = conn.execute(
-        "SELECT direction, material, fate, SUM(mass_g), COUNT(*) FROM flows "
+        "SELECT direction, material, fate, SUM(mass_g), SUM(CASE WHEN reverses THEN -1 ELSE 1 END) FROM flows "
         "WHERE site_id = ? AND event_time >= ? AND event_time < ? "
         "GROUP BY direction, material, fate HAVING SUM(mass_g) != 0 "
         "ORDER BY direction, material, fate",

@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS flows (
     material   TEXT NOT NULL,
     fate       TEXT,
     mass_g     INTEGER NOT NULL,
-    object_id  TEXT NOT NULL
+    object_id  TEXT NOT NULL,
+    reverses   INTEGER NOT NULL DEFAULT 0  -- 1: written by a correction, cancels an earlier record
 );
 CREATE INDEX IF NOT EXISTS flows_by_site_time ON flows (site_id, event_time);
 """

@@ -99,7 +99,7 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
     )
     conn.executemany(
         "INSERT INTO flows (event_id, site_id, party_id, event_time, direction, stream, material, fate, mass_g, "
-        "object_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "object_id, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [_flow_row(f) for f in changes.flows],
     )
     _correct(conn, changes.corrections)
@@ -212,4 +212,5 @@ def _flow_row(flow: FlowRecord) -> tuple[Any, ...]:
         flow.fate,
         flow.mass_g,
         flow.object_id,
+        int(flow.reverses),
     )
