@@ -13,7 +13,7 @@ from retrace.app.ports import FlowTotal, GraphStore, Lineage, LineageDirection
 from retrace.domain import errors as codes
 from retrace.domain.changes import RecordedEvent
 from retrace.domain.custody import CustodySpan, custody_chain
-from retrace.domain.errors import InvalidInput, NotFound
+from retrace.domain.errors import InvalidInput, NotFound, TraceError
 from retrace.domain.identifiers import lookup_keys
 from retrace.domain.model import TracedObject
 
@@ -27,7 +27,10 @@ class TraceQueries:
     max_page: int = 1000
 
     async def find(self, identifier: str) -> TracedObject:
-        keys = lookup_keys(identifier)
+        try:
+            keys = lookup_keys(identifier)
+        except TraceError as e:
+            raise e.at_field("identifier") from None
         found = await self.store.find_by_keys(keys)
         for key in keys:
             if key in found:

@@ -351,7 +351,8 @@ def parse_identifier(text: str) -> Identifier:
     Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:`` an EPC URN,
     24 hex digits starting ``30`` an SGTIN-96; then, for letters and digits only: 24 long a battery code, 17 a
     VIN, 20 to 28 with P, M or C in position 4, is a battery code of the wrong length, and 16 or 18 long a VIN of
-    the wrong length: both errors, never silently an internal code.  Anything else is an internal code (give
+    the wrong length, and hex starting ``30`` of 20 to 28 digits a broken SGTIN-96 read: all errors, never silently
+    an internal code.  Anything else is an internal code (give
     internal codes a separator such as ``-`` or the ``internal:`` prefix).
 
     >>> parse_identifier("vin:LFV2A21K0D4010942").key
@@ -378,6 +379,8 @@ def parse_identifier(text: str) -> Identifier:
         # A mistyped battery code or VIN must be an error, not silently a new internal code.
         if 20 <= len(raw) <= 28 and raw[3] in _BATTERY_PRODUCT_TYPES:
             return BatteryCode.parse(raw)
+        if 20 <= len(raw) <= 28 and raw.startswith("30") and _HEX96.match(raw.upper().ljust(24, "0")[:24]):
+            return Sgtin96Hex.parse(raw)  # a truncated or overlong RFID read
         if len(raw) in (16, 18):
             return Vin.parse(raw)
     return InternalCode.parse(raw)

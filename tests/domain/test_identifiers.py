@@ -159,3 +159,9 @@ def test_sgtin_urn_serials_may_hold_dots_and_escapes() -> None:
     assert dotted.key != SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.b").key
     escaped = SgtinUrn.parse("urn:epc:id:sgtin:0614141.812345.A%2FB")
     assert escaped.key == DigitalLink.parse("https://id.gs1.org/01/80614141123458/21/A%2FB").key
+
+
+def test_a_truncated_rfid_read_is_refused_not_taken_as_an_internal_code() -> None:
+    with pytest.raises(InvalidIdentifier) as info:
+        parse_identifier("3074257BF7194E4000001A8")
+    assert info.value.details["scheme"] == "sgtin96"

@@ -1,0 +1,317 @@
+"""``trace``: the operator's command line.
+
+trace demo            the whole product on the embedded store, with demo data, in one command
+trace serve           the API on the store the settings name (TRACE_STORE …)
+trace seed            load a synthetic data set of N items, with a progress bar
+trace migrate         apply the Neo4j schema migrations
+trace export-openapi  write docs/openapi.json
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+import typer
+import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retrace.api.app import create_app, openapi_json
+from retrace.app.ports import GraphStore
+from retrace.bootstrap import Services, open_store
+from retrace.cli.common import check_port_free, err, load_settings, out, public_url, reported
+from retrace.config import Settings
+from retrace.demo.dataset import demo_events, demo_notes, demo_registration
+from retrace.demo.loader import batched, load
+from retrace.demo.synthetic import synthetic
+
+app = typer.Typer(
+    name="trace",
+    help="Traceability of recycled resources / 再生资源追溯平台",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_OPENAPI = Path("docs/openapi.json")
+
+HostOption = Annotated[str, typer.Option(help="Address to listen on / 监听地址")]
+PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on / 监听端口")]
+
+
+def run() -> None:
+    """Console entry point of ``trace``."""
+    app()
+
+
+@app.callback()
+def _quiet_driver() -> None:
+    # The Neo4j driver logs each retry of a failed connection as a warning; the command reports the outcome.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+
+# -- demo ---------------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the embedded store (default: the folder of TRACE_SQLITE_PATH) / 数据目录"
+        ),
+    ] = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the data, do not serve / 只加载数据")
+    ] = False,
+) -> None:
+    """Run the product with demo data on the embedded store (nothing to install) / 一键运行演示。"""
+    with reported("demo", "演示"):
+        base = load_settings()
+        folder = data_dir if data_dir is not None else base.sqlite_path.parent
+        # The demo always uses the embedded store, whatever TRACE_STORE says: it must work with nothing installed.
+        settings = load_settings(store="sqlite", sqlite_path=folder / "trace.db")
+        if not no_serve:
+            check_port_free(host, port)
+        events = demo_events()
+
+        async def prepare() -> tuple[bool, dict[str, int]]:
+            store = await open_store(settings)
+            try:
+                # Batches are stored in order, each whole or not at all: if the last event is there, all are.
+                if events and await store.get_events([events[-1].event_id]):
+                    return False, await store.counts()
+                out.print("Loading the demo data … / 正在加载演示数据 …")
+                capture = Services.build(settings, store).capture
+                await load(store, demo_registration(), batched(events, 500), capture=capture)
+                return True, await store.counts()
+            finally:
+                await store.close()
+
+        loaded, counts = asyncio.run(prepare())
+        if loaded:
+            out.print(f"[green]✓[/green] Demo data loaded / 演示数据已加载: {_counted(counts)}")
+        else:
+            out.print(f"[green]✓[/green] Demo data already present / 演示数据已存在: {_counted(counts)}")
+        out.print(f"  Store / 数据库: {settings.sqlite_path.resolve()}", markup=False)
+        _print_tour(public_url(host, port), demo_notes().showcase)
+        if no_serve:
+            out.print(f"  Serve it with / 启动服务: trace demo --data-dir {folder}", markup=False)
+            return
+        out.print("  Press Ctrl+C to stop / 按 Ctrl+C 停止", markup=False)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _print_tour(url: str, showcase: dict[str, str]) -> None:
+    """Where to look first, with identifiers from the demo story (each `curl` line works as printed)."""
+
+    def item(key: str, suffix: str = "") -> str:
+        return f"{url}/api/v1/items/{quote(showcase[key], safe=':/')}{suffix}"
+
+    tour = [
+        (
+            "A TV found by its QR code (GS1 Digital Link)",
+            "按二维码（GS1 数字链接）查询电视机",
+            item("tv_digital_link"),
+        ),
+        (
+            "A refrigerator's history, by its RFID tag",
+            "按 RFID 标签查询冰箱履历",
+            item("fridge_rfid_sgtin96", "/history"),
+        ),
+        (
+            "Where every part of an electric car went",
+            "电动汽车各部件的去向",
+            item("vehicle_vin", "/lineage?direction=downstream&depth=10"),
+        ),
+        (
+            "Where a lithium carbonate lot came from",
+            "碳酸锂批次的来源",
+            item("vehicle_lithium_carbonate_lot", "/lineage?direction=upstream&depth=10"),
+        ),
+        ("Who held the car's battery pack when", "电池包的监管链", item("vehicle_pack", "/custody")),
+    ]
+    out.print()
+    out.print(f"  API docs / 接口文档:  {url}/docs", markup=False)
+    out.print(f"  Health / 健康检查:    {url}/healthz", markup=False)
+    out.print("  Try / 试一试:", markup=False)
+    for en, zh, link in tour:
+        out.print(f"    # {en} / {zh}", markup=False)
+        out.print(f"    curl -s '{link}'", markup=False)
+    out.print()
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {what}" for what, n in counts.items())
+
+
+# -- serve --------------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes / 工作进程数")] = 1,
+) -> None:
+    """Serve the API on the store the settings name (TRACE_STORE, TRACE_SQLITE_PATH, TRACE_NEO4J_*) / 启动接口服务。"""
+    with reported("serve", "启动服务"):
+        settings = load_settings()
+        asyncio.run(_check_store(settings))
+        check_port_free(host, port)
+        where = settings.sqlite_path.resolve() if settings.store == "sqlite" else settings.neo4j_uri
+        url = public_url(host, port)
+        out.print(
+            f"Serving / 服务地址: {url}  (docs / 文档: {url}/docs; store / 数据库: {settings.store} {where})",
+            markup=False,
+        )
+        # Each worker builds its own app (and store) from the same environment: the API tier is stateless.
+        uvicorn.run(
+            "retrace.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+
+
+async def _check_store(settings: Settings) -> None:
+    """Open, ping and close the store, so a wrong setting fails here with advice, not in a worker's log."""
+    store = await open_store(settings)
+    try:
+        await store.ping()
+    finally:
+        await store.close()
+
+
+# -- seed ---------------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def seed(
+    items: Annotated[int, typer.Option(min=1, help="How many items to generate / 生成物品数量")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data / 随机种子")] = 42,
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="Events per capture batch / 每批事件数")] = 500,
+) -> None:
+    """Load a synthetic data set into the store the settings name / 生成并加载合成数据。"""
+    with reported("seed", "生成数据"):
+        settings = load_settings()
+        if batch > settings.max_batch:
+            raise typer.BadParameter(f"at most TRACE_MAX_BATCH={settings.max_batch}", param_hint="--batch")
+        registration, batches = synthetic(items, seed, batch)
+
+        async def go(progress: Progress) -> dict[str, int]:
+            task = progress.add_task("Loading / 加载", total=None)
+            store = await open_store(settings)
+            try:
+                capture = Services.build(settings, store).capture
+                report = await load(
+                    store,
+                    registration,
+                    batches,
+                    lambda done: progress.update(task, completed=done),
+                    capture=capture,
+                )
+                progress.update(task, total=report.events, completed=report.events)
+                out.print(
+                    f"{report.created} events recorded, {report.replayed} already there, in {report.batches} "
+                    f"batches, {report.events_per_s:,.0f} events/s / 新增 {report.created} 个事件，"
+                    f"{report.replayed} 个已存在",
+                    markup=False,
+                )
+                return await store.counts()
+            finally:
+                await store.close()
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("events / 事件"),
+            TimeElapsedColumn(),
+            console=out,
+        ) as progress:
+            counts = asyncio.run(go(progress))
+        out.print(f"[green]✓[/green] Seeded / 已加载: {_counted(counts)}")
+
+
+# -- migrate ------------------------------------------------------------------------------------------------------
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the graph schema migrations (Neo4j) / 执行数据库结构迁移。"""
+    with reported("migrate", "迁移"):
+        settings = load_settings()
+        if settings.store == "sqlite":
+
+            async def touch() -> None:
+                store = await open_store(settings)
+                await store.close()
+
+            asyncio.run(touch())
+            out.print(
+                f"The embedded store creates its schema when it is opened; {settings.sqlite_path.resolve()} is "
+                "ready, nothing to migrate.\n嵌入式数据库在打开时自动建立结构，已就绪，无需迁移。",
+                markup=False,
+            )
+            return
+        applied = asyncio.run(_migrate_neo4j(settings))
+        if applied:
+            for version in applied:
+                out.print(f"[green]✓[/green] applied / 已执行 {version}")
+            out.print(
+                f"{len(applied)} migration(s) applied to {settings.neo4j_uri} / 已执行 {len(applied)} 个迁移",
+                markup=False,
+            )
+        else:
+            out.print(
+                f"{settings.neo4j_uri} is up to date; nothing to apply / 数据库结构已是最新", markup=False
+            )
+
+
+async def _migrate_neo4j(settings: Settings) -> list[str]:
+    from retrace.adapters.neo4j.store import Neo4jStore
+
+    store: GraphStore = await open_store(settings)
+    try:
+        assert isinstance(store, Neo4jStore)
+        return await store.migrate()
+    finally:
+        await store.close()
+
+
+# -- export-openapi -----------------------------------------------------------------------------------------------
+
+
+@app.command("export-openapi")
+def export_openapi(
+    output: Annotated[
+        Path, typer.Option(help="Where to write it; - for standard output / 输出文件")
+    ] = DEFAULT_OPENAPI,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the file is up to date / 只检查是否最新")
+    ] = False,
+) -> None:
+    """Write the API's OpenAPI document (committed as docs/openapi.json) / 导出 OpenAPI 文档。"""
+    with reported("export-openapi", "导出 OpenAPI"):
+        document = openapi_json()
+        if str(output) == "-":
+            typer.echo(document, nl=False)
+            return
+        if check:
+            current = output.read_text(encoding="utf-8") if output.exists() else None
+            if current != document:
+                err.print(f"[red]✗ {output} is out of date: run `trace export-openapi` / 文档已过期[/red]")
+                raise typer.Exit(1)
+            out.print(f"[green]✓[/green] {output} is up to date / 文档已是最新")
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(document, encoding="utf-8")
+        out.print(f"[green]✓[/green] wrote / 已写入 {output}")
