@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         openapi_tags=TAGS,
         lifespan=lifespan,
         docs_url=None,  # served by docs_ui from local assets instead of a CDN
+        redirect_slashes=False,  # an API answers with its error body, never with a redirect
         redoc_url=None,
     )
     if store is not None:

@@ -143,6 +143,10 @@ class CaptureEvents:
             except TraceError as e:
                 errors.append((index, event.event_id, e))
         if errors:
+            # The reads above are not one snapshot: if a concurrent writer stored one of these very events between
+            # them, the rules saw its effects (a taken identifier) without the event.  Start again: it is a replay.
+            if await self.store.get_events([event.event_id for _, event, _ in fresh]):
+                raise StaleWrite("a concurrent writer stored events of this batch; reading again")
             raise BatchRejected(errors)
         await self.store.commit(ledger.change_set())
         outcomes = []

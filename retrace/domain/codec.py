@@ -51,6 +51,7 @@ def object_to_dict(obj: TracedObject) -> dict[str, Any]:
         "in_transit_to": obj.in_transit_to,
         "last_event_id": obj.last_event_id,
         "version": obj.version,
+        "remanufactured": obj.remanufactured,
     }
 
 
@@ -75,6 +76,7 @@ def object_from_dict(data: dict[str, Any]) -> TracedObject:
         in_transit_to=data["in_transit_to"],
         last_event_id=data["last_event_id"],
         version=int(data["version"]),
+        remanufactured=bool(data.get("remanufactured", False)),
     )
 
 

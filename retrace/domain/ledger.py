@@ -84,6 +84,11 @@ def object_id_for(event_id: str, index: int) -> str:
     return str(uuid.uuid5(_OBJECT_NAMESPACE, f"{event_id}#{index}"))
 
 
+def _after_transit(obj: TracedObject) -> Status:
+    """What an object is once received: a remanufactured engine stays remanufactured on its way to a buyer."""
+    return Status.REMANUFACTURED if obj.remanufactured else Status.ACTIVE
+
+
 @dataclass(frozen=True)
 class CaptureRules:
     """The settings the rules read; documented in ``docs/rules.md``."""
@@ -511,7 +516,7 @@ class _Step:
                 current = self.get(moved)
                 self.change(
                     current,
-                    status=Status.ACTIVE if current.status is Status.IN_TRANSIT else current.status,
+                    status=_after_transit(current) if current.status is Status.IN_TRANSIT else current.status,
                     holder_id=receiver.id,
                     site_id=event.site_id,
                     in_transit_to=None,
@@ -679,7 +684,9 @@ class _Step:
                     field=field,
                 )
             self.roles.append((obj.id, "subject"))
-            updated = self.change(obj, status=Status.REMANUFACTURED, fate=Fate.REMANUFACTURE)
+            updated = self.change(
+                obj, status=Status.REMANUFACTURED, fate=Fate.REMANUFACTURE, remanufactured=True
+            )
             self.flow(updated, Direction.REMANUFACTURED, event.site_id)
 
     def _on_dispose(self, event: Dispose) -> None:

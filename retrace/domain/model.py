@@ -245,6 +245,9 @@ class TracedObject:
     in_transit_to: str | None = None  # party an in-transit object was shipped to
     last_event_id: str | None = None
     version: int = 1
+    remanufactured: bool = (
+        False  # went through a remanufacture event (a part's fate alone only says it is destined to)
+    )
 
     @property
     def terminal(self) -> bool:

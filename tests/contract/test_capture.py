@@ -530,3 +530,34 @@ async def test_aggregating_changes_the_container_so_a_racing_ship_loses(capture:
     )
     after = await TraceQueries(capture.store).find(cage)
     assert after.version == before.version + 1 and after.last_event_id == "a1"
+
+
+async def test_a_remanufactured_engine_stays_remanufactured_after_shipping(capture: CaptureEvents) -> None:
+    from retrace.domain.events import Remanufacture
+
+    car = vin(31)
+    await capture.execute(
+        [
+            commission("e1", at(0), "car-maker", ((car,), "bev")),
+            *handover("h", at(1), "car-maker", "dismantler", car),
+            Disassemble(
+                "d1",
+                at(5),
+                "site-dismantler",
+                "dismantler",
+                object=car,
+                parts=(NewItem(("internal:ENG-31",), "engine", None, Fate.REMANUFACTURE),),
+            ),
+            *handover("h2", at(6), "dismantler", "reman", "ENG-31"),
+        ]
+    )
+    arrived = await TraceQueries(capture.store).find("ENG-31")
+    assert arrived.status is Status.ACTIVE  # destined for remanufacture is not yet remanufactured
+    await capture.execute(
+        [
+            Remanufacture("m1", at(10), "site-reman", "reman", objects=("ENG-31",)),
+            *handover("h3", at(11), "reman", "car-maker", "ENG-31"),
+        ]
+    )
+    engine = await TraceQueries(capture.store).find("ENG-31")
+    assert (engine.status, engine.holder_id) == (Status.REMANUFACTURED, "car-maker")
