@@ -25,7 +25,6 @@ async def open_sqlite(path: Path) -> GraphStore:
 
 async def open_neo4j() -> GraphStore:
     from retrace.adapters.neo4j.store import Neo4jStore
-
     from retrace.domain.errors import StoreUnavailable
 
     try:
