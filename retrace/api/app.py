@@ -15,8 +15,20 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 
 from retrace.api import docs_ui, errors
+from retrace.api.graphql import router as graphql
 from retrace.api.limits import BodySizeLimit
-from retrace.api.routers import events, health, items, registry, sites
+from retrace.api.routers import (
+    dashboard,
+    events,
+    health,
+    items,
+    labels,
+    registry,
+    reports,
+    resolver,
+    scanner,
+    sites,
+)
 from retrace.app.ports import GraphStore
 from retrace.bootstrap import Services, open_store
 from retrace.config import Settings
@@ -37,6 +49,9 @@ TAGS = [
     {"name": "items", "description": "Find an item and trace it / 物品查询与追溯"},
     {"name": "sites", "description": "Inventory and mass flows of a site / 场地库存与物质流"},
     {"name": "health", "description": "Liveness of the API and its store / 健康检查"},
+    {"name": "reports", "description": "Recovery against targets, EPR, mass balances, flows / 回收利用报告"},
+    {"name": "labels", "description": "QR labels: PNG, SVG, A4 PDF sheets / 二维码标签"},
+    {"name": "resolver", "description": "GS1 Digital Link resolver for scanned labels / 标签链接解析"},
 ]
 
 
@@ -79,8 +94,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     docs_ui.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (events.router, registry.router, items.router, sites.router, health.router):
+    # labels before items: the items router's /{identifier:path} would take …/label.png as part of an identifier.
+    for router in (events.router, registry.router, labels.router, items.router, sites.router, health.router):
         app.include_router(router)
+    app.include_router(resolver.router)  # /01/…, /id/…, /.well-known/gs1resolver at the root
+    app.include_router(scanner.router)  # the mobile web scanner at /scan/ (static, not in OpenAPI)
+    app.include_router(reports.router)  # recovery reports against targets, EPR, flows, drill-down
+    app.include_router(dashboard.router)  # the regulators' and producers' dashboard at /dashboard/ (static)
+    graphql.install(app, settings)  # /graphql (not in OpenAPI: schema.graphql documents it)
     return app
 
 

@@ -25,6 +25,7 @@ from retrace.domain.errors import (
     BatchTooLarge,
     Conflict,
     InvalidInput,
+    InvalidLink,
     NotFound,
     RuleViolation,
     StoreUnavailable,
@@ -59,6 +60,8 @@ class ErrorResponse(BaseModel):
 
 
 _DESCRIPTIONS = {
+    400: "The address is not a link the resolver can read (`INVALID_LINK`: a malformed GS1 Digital Link, a bad "
+    "check digit, a missing serial).",
     404: "Something the request names does not exist (`OBJECT_NOT_FOUND`, `SITE_NOT_FOUND` …).",
     409: "The request contradicts what is recorded (`EVENT_ID_CONFLICT`, `DOUBLE_TREATMENT`, "
     "`OBJECT_TERMINAL`, `CONCURRENT_MODIFICATION` …).",
@@ -82,6 +85,8 @@ def status_for(error: TraceError) -> int:
         return status_for(error.worst) if error.errors else 422
     if isinstance(error, BatchTooLarge):
         return 413
+    if isinstance(error, InvalidLink):  # a web address, not a request body: the web's "bad request"
+        return 400
     if isinstance(error, InvalidInput | RuleViolation):
         return 422
     if isinstance(error, NotFound):

@@ -220,6 +220,8 @@ class CaptureEvents:
                 objects.update(await self.store.get_objects(sorted(new_ids)))
             frontier = sorted(new_ids)
         party_ids.update(o.holder_id for o in objects.values() if o.holder_id)
+        # The models of the objects too: flow records carry the element content of items (docs/rates.md).
+        model_ids.update(o.model_id for o in objects.values() if o.model_id)
         parties = await self.store.get_parties(sorted(party_ids))
         return Ledger(
             now=self.clock(),

@@ -12,9 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from retrace.domain.changes import ChangeSet, Direction, LineageLink, RecordedEvent
+from retrace.domain.changes import ChangeSet, Direction, FlowRecord, LineageLink, RecordedEvent
 from retrace.domain.errors import Conflict
-from retrace.domain.model import Licence, Party, ProductModel, Site, TracedObject
+from retrace.domain.model import Licence, Party, ProductModel, Role, Site, Stream, TracedObject
+from retrace.domain.rates.aggregates import FlowAggregate
 
 
 class StaleWrite(Conflict):
@@ -57,6 +58,99 @@ class FlowTotal:
     fate: str | None
     mass_g: int
     count: int  # records in the group, less those a correction reversed
+
+
+@dataclass(frozen=True)
+class PartyFilter:
+    """Which parties a listing returns; ``None`` fields do not filter.  ``region_prefix`` matches the start of the
+    GB/T 2260 code (``44`` all of Guangdong, ``4403`` Shenzhen); ``name_contains`` matches ``name`` or ``name_zh``,
+    ignoring the case of ASCII letters."""
+
+    role: Role | None = None
+    region_prefix: str | None = None
+    name_contains: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    """Which sites a listing returns (fields as in ``PartyFilter``); ``party_id``: the operating party."""
+
+    party_id: str | None = None
+    region_prefix: str | None = None
+    name_contains: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """Which product models a listing returns; ``None`` fields do not filter."""
+
+    producer_id: str | None = None
+    stream: Stream | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a listing or the event log returns; ``None`` fields do not filter.  ``site_id``: where it
+    happened; ``party_id``: who recorded it; ``object_id``: it touched that object; ``start <= event_time < end``."""
+
+    site_id: str | None = None
+    party_id: str | None = None
+    object_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventKey:
+    """Where a listing of events by time stands: the last event of a page (its event time and id)."""
+
+    event_time: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
+class FlowQuery:
+    """Which flow aggregates to sum: the months ``start_month`` to ``end_month`` (``YYYY-MM``, both included, China
+    Standard Time); ``None`` filters do not filter, a tuple keeps rows whose value is one of its members (an empty
+    tuple keeps none).  ``by_month`` keeps the months apart."""
+
+    start_month: str
+    end_month: str
+    site_ids: tuple[str, ...] | None = None
+    party_ids: tuple[str, ...] | None = None
+    model_ids: tuple[str, ...] | None = None
+    streams: tuple[Stream, ...] | None = None
+    directions: tuple[Direction, ...] | None = None
+    by_month: bool = False
+
+
+@dataclass(frozen=True)
+class FlowRecordQuery:
+    """Which flow records to list: those at ``site_id`` with ``start <= event_time < end``, and, for each filter
+    that is not ``None``, equal to it (``fate``, ``stage``, ``model_id``, ``origin_site_id``: ``""`` matches a
+    record without one)."""
+
+    site_id: str
+    start: datetime
+    end: datetime
+    direction: Direction | None = None
+    stream: Stream | None = None
+    material: str | None = None
+    fate: str | None = None
+    stage: str | None = None
+    model_id: str | None = None
+    origin_site_id: str | None = None
+
+
+@dataclass(frozen=True)
+class FlowRecordKey:
+    """Where a listing of flow records stands: the last record of a page."""
+
+    event_time: datetime
+    event_id: str
+    object_id: str
+    direction: Direction
 
 
 class GraphStore(Protocol):
@@ -120,6 +214,13 @@ class GraphStore(Protocol):
     ) -> list[TracedObject]:
         """Objects currently at the site and not in a terminal state, not in transit, by id, after ``after_id``."""
 
+    async def commissioned(
+        self, party_id: str, start: datetime, end: datetime, limit: int, after_id: str | None = None
+    ) -> list[TracedObject]:
+        """Objects created by ``commission`` events that ``party_id`` recorded with ``start <= event_time < end``,
+        in their current state, by id, after ``after_id``, at most ``limit``.  Events declared erroneous (corrected)
+        are left out, and so are the objects they created (voided).  For printing a producer's labels."""
+
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
         """Mass through the site for ``start <= event_time < end``, summed by direction, material and fate (sorted
         by those; a missing fate sorts first), corrections included as negative records; groups whose sum is zero
@@ -127,3 +228,52 @@ class GraphStore(Protocol):
 
     async def counts(self) -> dict[str, int]:
         """How many objects, events, parties and sites the store holds (for health and progress)."""
+
+    # -- browsing (master data and events, page by page) ----------------------------------------------------
+    async def list_parties(self, where: PartyFilter, limit: int, after_id: str | None = None) -> list[Party]:
+        """At most ``limit`` parties matching ``where``, by id, with ids after ``after_id`` (keyset pagination)."""
+
+    async def list_sites(self, where: SiteFilter, limit: int, after_id: str | None = None) -> list[Site]:
+        """At most ``limit`` sites matching ``where``, by id, after ``after_id``."""
+
+    async def list_models(
+        self, where: ModelFilter, limit: int, after_id: str | None = None
+    ) -> list[ProductModel]:
+        """At most ``limit`` product models matching ``where``, by id, after ``after_id``."""
+
+    async def list_events(
+        self, where: EventFilter, limit: int, after: EventKey | None = None
+    ) -> list[RecordedEvent]:
+        """At most ``limit`` events matching ``where``, by event time (the instant), then id; only those after
+        ``after`` in that order.  Corrected events are included (flagged with ``corrected_by``)."""
+
+    # -- the event log (what live feeds poll) ------------------------------------------------------------------
+    async def event_log_head(self) -> int:
+        """The log position of the last event recorded (0 when none): a feed that starts now starts here."""
+
+    async def events_since(
+        self, position: int, limit: int, where: EventFilter | None = None
+    ) -> list[tuple[int, RecordedEvent]]:
+        """At most ``limit`` events matching ``where`` whose log position is greater than ``position``, with their
+        positions, in log order.
+
+        Every recorded event has a log position: positions increase in the order batches are committed (across
+        processes and API workers), and in batch order within a batch, so a reader that passes the last position
+        it saw never misses an event and never sees one twice.  A correction does not move the event it
+        corrects."""
+
+    # -- recovery reports (flow aggregates kept current by ``commit``) -----------------------------------------
+    async def flow_aggregates(self, query: FlowQuery) -> list[FlowAggregate]:
+        """Flow records summed by every dimension of ``AggregateKey`` but the month (and by month too if
+        ``query.by_month``), over the months asked for.
+
+        Read from aggregates that ``commit`` updates in the same transaction as the records themselves, so the
+        cost does not grow with the number of events.  Corrections count as negative records (count -1); rows
+        whose mass, count and value all sum to zero are left out.  Sorted by ``rates.aggregates.sort_key``."""
+
+    async def flow_records(
+        self, query: FlowRecordQuery, limit: int, after: FlowRecordKey | None = None
+    ) -> list[FlowRecord]:
+        """At most ``limit`` flow records matching ``query`` (corrections' reversing records included), by event
+        time (the instant), event id, object id and direction; only those after ``after`` in that order.  What a
+        report's number is made of, down to the events."""

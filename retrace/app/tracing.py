@@ -47,6 +47,18 @@ class TraceQueries:
         return obj, await self.store.history(obj.id)
 
     async def lineage(self, identifier: str, direction: LineageDirection, depth: int) -> Lineage:
+        self._check_depth(depth)
+        return await self.lineage_of(await self.find(identifier), direction, depth)
+
+    async def lineage_of(self, obj: TracedObject, direction: LineageDirection, depth: int) -> Lineage:
+        """The lineage of an object already found (e.g. one of a list), with the same rules as ``lineage``."""
+        self._check_depth(depth)
+        lineage = await self.store.lineage(obj.id, direction, depth)
+        if lineage is None:  # removed between the two reads; cannot happen today, nothing is ever deleted
+            raise NotFound(f"no object {obj.id!r}", code=codes.OBJECT_NOT_FOUND, field="identifier")
+        return lineage
+
+    def _check_depth(self, depth: int) -> None:
         if not 1 <= depth <= self.max_depth:
             raise InvalidInput(
                 f"depth must be between 1 and {self.max_depth}",
@@ -54,17 +66,14 @@ class TraceQueries:
                 message_zh=f"深度须在 1 到 {self.max_depth} 之间",
                 field="depth",
             )
-        obj = await self.find(identifier)
-        lineage = await self.store.lineage(obj.id, direction, depth)
-        if lineage is None:  # removed between the two reads; cannot happen today, nothing is ever deleted
-            raise NotFound(
-                f"no object is known by {identifier!r}", code=codes.OBJECT_NOT_FOUND, field="identifier"
-            )
-        return lineage
 
     async def custody(self, identifier: str) -> tuple[TracedObject, list[CustodySpan]]:
-        obj, events = await self.history(identifier)
-        return obj, custody_chain(obj, events)
+        obj = await self.find(identifier)
+        return obj, await self.custody_of(obj)
+
+    async def custody_of(self, obj: TracedObject) -> list[CustodySpan]:
+        """The chain of custody of an object already found."""
+        return custody_chain(obj, await self.store.history(obj.id))
 
     async def at_site(
         self, site_id: str, limit: int = 100, after_id: str | None = None

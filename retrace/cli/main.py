@@ -4,7 +4,12 @@ trace demo            the whole product on the embedded store, with demo data, i
 trace serve           the API on the store the settings name (TRACE_STORE …)
 trace seed            load a synthetic data set of N items, with a progress bar
 trace migrate         apply the Neo4j schema migrations
+trace report          recovery rates against the targets, as tables, CSV or JSON
 trace export-openapi  write docs/openapi.json
+trace export-graphql  write schema.graphql
+trace labels          print QR labels (A4 PDF sheets, PNG, SVG) for items
+trace sync …          the device's offline queue: status, push, dead letters (retrace.scanners.cli)
+trace rfid …          the RFID bridge for LLRP readers, a reader emulator, EPC decoding (retrace.scanners.cli)
 """
 
 from __future__ import annotations
@@ -22,11 +27,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from retrace.api.app import create_app, openapi_json
 from retrace.app.ports import GraphStore
 from retrace.bootstrap import Services, open_store
+from retrace.cli import report as report_command
 from retrace.cli.common import check_port_free, err, load_settings, out, public_url, reported
+from retrace.cli.labels import EXAMPLES as LABEL_EXAMPLES
+from retrace.cli.labels import labels as labels_command
 from retrace.config import Settings
 from retrace.demo.dataset import demo_events, demo_notes, demo_registration
 from retrace.demo.loader import batched, load
 from retrace.demo.synthetic import synthetic
+from retrace.scanners.cli import rfid_app, sync_app
 
 app = typer.Typer(
     name="trace",
@@ -35,8 +44,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(sync_app, name="sync")
+app.add_typer(rfid_app, name="rfid")
 
 DEFAULT_OPENAPI = Path("docs/openapi.json")
+DEFAULT_GRAPHQL_SCHEMA = Path("schema.graphql")
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on / 监听地址")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on / 监听端口")]
@@ -139,6 +151,7 @@ def _print_tour(url: str, showcase: dict[str, str]) -> None:
     out.print()
     out.print(f"  API docs / 接口文档:  {url}/docs", markup=False)
     out.print(f"  Health / 健康检查:    {url}/healthz", markup=False)
+    out.print(f"  Dashboard / 看板:     {url}/dashboard/?from=2025-01&to=2026-09", markup=False)
     out.print("  Try / 试一试:", markup=False)
     for en, zh, link in tour:
         out.print(f"    # {en} / {zh}", markup=False)
@@ -241,6 +254,11 @@ def seed(
         out.print(f"[green]✓[/green] Seeded / 已加载: {_counted(counts)}")
 
 
+# -- labels -------------------------------------------------------------------------------------------------------
+
+app.command("labels", epilog=LABEL_EXAMPLES)(labels_command)
+
+
 # -- migrate ------------------------------------------------------------------------------------------------------
 
 
@@ -287,6 +305,11 @@ async def _migrate_neo4j(settings: Settings) -> list[str]:
         await store.close()
 
 
+# -- report -------------------------------------------------------------------------------------------------------
+
+app.command("report")(report_command.report)
+
+
 # -- export-openapi -----------------------------------------------------------------------------------------------
 
 
@@ -311,6 +334,40 @@ def export_openapi(
                 err.print(f"[red]✗ {output} is out of date: run `trace export-openapi` / 文档已过期[/red]")
                 raise typer.Exit(1)
             out.print(f"[green]✓[/green] {output} is up to date / 文档已是最新")
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(document, encoding="utf-8")
+        out.print(f"[green]✓[/green] wrote / 已写入 {output}")
+
+
+# -- export-graphql -----------------------------------------------------------------------------------------------
+
+
+@app.command("export-graphql")
+def export_graphql(
+    output: Annotated[
+        Path, typer.Option(help="Where to write it; - for standard output / 输出文件")
+    ] = DEFAULT_GRAPHQL_SCHEMA,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the file is up to date / 只检查是否最新")
+    ] = False,
+) -> None:
+    """Write the GraphQL schema (SDL, committed as schema.graphql) / 导出 GraphQL 模式。"""
+    from retrace.api.graphql.schema import schema_sdl
+
+    with reported("export-graphql", "导出 GraphQL 模式"):
+        document = schema_sdl()
+        if str(output) == "-":
+            typer.echo(document, nl=False)
+            return
+        if check:
+            current = output.read_text(encoding="utf-8") if output.exists() else None
+            if current != document:
+                err.print(
+                    f"[red]✗ {output} is out of date: run `trace export-graphql` / 模式文件已过期[/red]"
+                )
+                raise typer.Exit(1)
+            out.print(f"[green]✓[/green] {output} is up to date / 模式文件已是最新")
             return
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(document, encoding="utf-8")

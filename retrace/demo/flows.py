@@ -311,6 +311,10 @@ def second_life(world: World) -> None:
         world.stock[cat.CASCADE].extend(modules[-rest:])
 
 
+# What the remanufacturer invoices for a remanufactured core, in yuan (assumed: about half the price of a new unit).
+REMANUFACTURED_VALUE_CNY = {"jn-engine-16": 8_600, "jn-gearbox-5mt": 3_200}
+
+
 def remanufacture(world: World) -> None:
     """Cores are inspected and remanufactured a few weeks after they arrive, a month's cores at a time."""
     months: dict[datetime, list[Thing]] = defaultdict(list)
@@ -323,7 +327,12 @@ def remanufacture(world: World) -> None:
             continue
         world.script.add(
             Remanufacture(
-                world.script.eid(), t, cat.site_id(cat.REMAN), cat.REMAN, objects=tuple(c.ref for c in cores)
+                world.script.eid(),
+                t,
+                cat.site_id(cat.REMAN),
+                cat.REMAN,
+                objects=tuple(c.ref for c in cores),
+                value_cny=sum(REMANUFACTURED_VALUE_CNY.get(c.what, 0) for c in cores),
             )
         )
         for core in cores:

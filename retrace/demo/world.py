@@ -217,6 +217,7 @@ BLACK_MASS_RECOVERY = {"cathode": 0.98, "graphite": 0.95, "other": 0.5, "copper"
 FOIL_RECOVERY = {"copper": 0.95, "aluminium": 0.93, "plastics": 0.80}
 # Li2CO3 / 2 Li, FePO4 / Fe (molar masses): lithium carbonate is booked at its physical mass, as the trade does.
 LI2CO3_PER_LI = 73.891 / (2 * 6.941)
+ASSAYED_METALS = ("lithium", "nickel", "cobalt", "manganese")
 FEPO4_PER_FE = 150.815 / 55.845
 
 
@@ -385,12 +386,15 @@ class World:
         t: datetime,
         stream: Stream,
         content: dict[str, int] | None = None,
+        assay: dict[str, int] | None = None,
     ) -> tuple[NewLot, Thing]:
+        """``assay``: what the lot is recorded to contain (``NewLot.composition_g``), for element recovery."""
         code = self.codes.lot(party, material, t)
         thing = Thing(
             (code,), stream, material, grams, t, fate, lot=True, content=content or {material: grams}
         )
-        return NewLot(code, material, grams, fate), self._keep(thing)
+        recorded = tuple(sorted((k, v) for k, v in (assay or {}).items() if v > 0))
+        return NewLot(code, material, grams, fate, recorded), self._keep(thing)
 
     # -- dismantling -----------------------------------------------------------------------------------------
 
@@ -692,8 +696,16 @@ class World:
                 black[material] = int(grams * BLACK_MASS_RECOVERY["cathode"])
             elif material in BLACK_MASS_RECOVERY:
                 black[material] = int(grams * BLACK_MASS_RECOVERY[material])
+        # The recycler assays each black-mass lot (its buyer pays by metal content): the metals, and the electrode
+        # powder (cathode active material and graphite) it holds.
+        assay = {m: black.get(m, 0) for m in ASSAYED_METALS}
+        assay["electrode_powder"] = sum(
+            g for m, g in black.items() if m in cat.CATHODE_ELEMENTS or m == "graphite"
+        )
         out = [
-            self.new_lot(party, "black_mass", sum(black.values()), Fate.RECYCLING, t, Stream.BATTERY, black)
+            self.new_lot(
+                party, "black_mass", sum(black.values()), Fate.RECYCLING, t, Stream.BATTERY, black, assay
+            )
         ]
         for material, rate in FOIL_RECOVERY.items():
             fate = Fate.ENERGY_RECOVERY if material == "plastics" else Fate.RECYCLING
@@ -726,7 +738,12 @@ class World:
             residue = content["graphite"] * 0.7  # part of the graphite burns off in roasting
         made.append(("leach_residue", int(residue), Fate.DISPOSAL, {"graphite": int(residue)}))
         stream = lots[0].stream
-        return [self.new_lot(party, m, g, f, t, stream, c) for m, g, f, c in made if g > 0]
+        # Products are assayed by their metal content; the residue is not.
+        return [
+            self.new_lot(party, m, g, f, t, stream, c, None if f is Fate.DISPOSAL else c)
+            for m, g, f, c in made
+            if g > 0
+        ]
 
     def run_facilities(self, order: Iterable[str], handlers: dict[str, Callable[[], None]]) -> None:
         """Each facility in turn: its own handler (if any), then its transformations, then its shipments."""

@@ -6,6 +6,7 @@ updated object still has the version the change was computed from.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -47,12 +48,38 @@ class Direction(StrEnum):
     DISPOSED = "disposed"
 
 
+class Stage(StrEnum):
+    """What a flow record is in the accounting of recovery rates (``docs/rates.md``); set by the capture rules."""
+
+    PLACED_ON_MARKET = "placed_on_market"  # commissioned by a producer
+    COLLECTED = (
+        "collected"  # entered the licensed chain: tagged at intake, or received from an owner or producer
+    )
+    ENTRY = "entry"  # consumed, and never an output of an earlier treatment: a unit entering treatment
+    INTERMEDIATE = (
+        "intermediate"  # consumed, and an output of an earlier treatment (``origin_site_id`` says where)
+    )
+    PRIMARY = "primary"  # produced by treating units that entered treatment (first treatment)
+    SECONDARY = "secondary"  # produced by treating outputs of earlier treatments
+    TRANSFER = (
+        "transfer"  # an item of another stream released by a disassembly (a traction pack from a vehicle)
+    )
+
+
 @dataclass(frozen=True)
 class FlowRecord:
     """One movement of mass at a site, written with the event that caused it.
 
-    Mass balance and (later) recovery rates are sums of these.  A correction writes the same records with the mass
-    negated, so sums stay right without editing anything."""
+    Mass balance and recovery rates are sums of these.  A correction writes the same records with the mass (and
+    value and element content) negated, so sums stay right without editing anything.
+
+    The fields after ``reverses`` serve the recovery rates (``retrace.domain.rates``): ``stage`` classifies the
+    record; ``model_id`` is the product model the mass counts for (the object's own, or for outputs of a
+    disassembly the model of the item taken apart); ``origin_site_id`` and ``origin_at`` say where and when an
+    object came out of an earlier treatment (None for a unit never treated); ``prior_fate`` is the fate a dispose
+    or remanufacture event replaced; ``counterparty_id`` the receiver of a shipment or the sender of a receipt;
+    ``value_cny`` the recorded value of remanufactured output; ``elements_g`` the grams of each tracked element
+    (``rates.materials.TRACKED_ELEMENTS``) the moved mass contains."""
 
     event_id: str
     site_id: str
@@ -65,6 +92,25 @@ class FlowRecord:
     mass_g: int
     object_id: str
     reverses: bool = False  # written by a correction: cancels an earlier record (mass negated, counts as -1)
+    stage: Stage | None = None
+    model_id: str | None = None
+    origin_site_id: str | None = None
+    origin_at: datetime | None = None
+    prior_fate: str | None = None
+    counterparty_id: str | None = None
+    value_cny: int = 0
+    elements_g: tuple[tuple[str, int], ...] = ()
+
+    def negated(self, event_id: str) -> FlowRecord:
+        """The record a correction writes to cancel this one."""
+        return dataclasses.replace(
+            self,
+            event_id=event_id,
+            mass_g=-self.mass_g,
+            value_cny=-self.value_cny,
+            elements_g=tuple((e, -g) for e, g in self.elements_g),
+            reverses=True,
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from retrace.domain.changes import Direction, FlowRecord, RecordedEvent
+from retrace.domain.changes import Direction, FlowRecord, RecordedEvent, Stage
 from retrace.domain.events import event_from_payload
 from retrace.domain.model import (
     Fate,
@@ -52,6 +52,9 @@ def object_to_dict(obj: TracedObject) -> dict[str, Any]:
         "last_event_id": obj.last_event_id,
         "version": obj.version,
         "remanufactured": obj.remanufactured,
+        "origin_site_id": obj.origin_site_id,
+        "origin_at": obj.origin_at.isoformat() if obj.origin_at else None,
+        "composition_g": dict(obj.composition_g),
     }
 
 
@@ -77,7 +80,14 @@ def object_from_dict(data: dict[str, Any]) -> TracedObject:
         last_event_id=data["last_event_id"],
         version=int(data["version"]),
         remanufactured=bool(data.get("remanufactured", False)),
+        origin_site_id=data.get("origin_site_id"),
+        origin_at=_instant(data.get("origin_at")),
+        composition_g=tuple((str(k), int(v)) for k, v in (data.get("composition_g") or {}).items()),
     )
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def flow_to_dict(flow: FlowRecord) -> dict[str, Any]:
@@ -93,6 +103,14 @@ def flow_to_dict(flow: FlowRecord) -> dict[str, Any]:
         "mass_g": flow.mass_g,
         "object_id": flow.object_id,
         "reverses": flow.reverses,
+        "stage": flow.stage.value if flow.stage else None,
+        "model_id": flow.model_id,
+        "origin_site_id": flow.origin_site_id,
+        "origin_at": flow.origin_at.isoformat() if flow.origin_at else None,
+        "prior_fate": flow.prior_fate,
+        "counterparty_id": flow.counterparty_id,
+        "value_cny": flow.value_cny,
+        "elements_g": dict(flow.elements_g),
     }
 
 
@@ -109,6 +127,14 @@ def flow_from_dict(data: dict[str, Any]) -> FlowRecord:
         mass_g=int(data["mass_g"]),
         object_id=data["object_id"],
         reverses=bool(data.get("reverses", False)),
+        stage=Stage(data["stage"]) if data.get("stage") else None,
+        model_id=data.get("model_id"),
+        origin_site_id=data.get("origin_site_id"),
+        origin_at=_instant(data.get("origin_at")),
+        prior_fate=data.get("prior_fate"),
+        counterparty_id=data.get("counterparty_id"),
+        value_cny=int(data.get("value_cny") or 0),
+        elements_g=tuple((str(k), int(v)) for k, v in (data.get("elements_g") or {}).items()),
     )
 
 

@@ -30,7 +30,7 @@ from urllib.parse import quote
 from retrace.domain import errors as codes
 from retrace.domain.changes import FlowRecord, RecordedEvent
 from retrace.domain.errors import InvalidInput, NotFound
-from retrace.domain.events import Correct, Dispose, Event, Receive, Ship, Weigh
+from retrace.domain.events import Correct, Dispose, Event, Receive, Remanufacture, Ship, Weigh
 from retrace.domain.identifiers import (
     BatteryCode,
     DigitalLink,
@@ -322,6 +322,8 @@ class _View:
             "fate": self.fate(object_id),
         }
         out.update({_ext(name): value for name, value in optional.items() if value is not None})
+        if obj.composition_g:  # a lot's assay: element recovery rates read it (docs/rates.md)
+            out[_ext("compositionG")] = dict(obj.composition_g)
         return out
 
 
@@ -421,6 +423,8 @@ def _extensions(record: RecordedEvent, view: _View) -> dict[str, Any]:
         out[_ext("massG")] = event.mass_g
     elif isinstance(event, Dispose):
         out[_ext("fate")] = event.fate.value
+    elif isinstance(event, Remanufacture) and event.value_cny is not None:
+        out[_ext("valueCny")] = event.value_cny
     out[_ext("objects")] = [view.described(oid, role) for oid, role in record.object_roles]
     return out
 

@@ -8,6 +8,7 @@ offending ``field`` where there is one, and ``details`` for anything else a clie
     TraceError
     ├── InvalidInput        a request that can never succeed as sent (bad identifier, bad field, bad batch)
     │   ├── InvalidIdentifier
+    │   │   └── InvalidLink   a resolver address that is no readable link (HTTP 400, not 422)
     │   └── BatchTooLarge
     ├── NotFound            something the request names does not exist
     ├── Conflict            the request contradicts what is already recorded (replayed id with other content,
@@ -86,6 +87,13 @@ class BatchTooLarge(InvalidInput):
     default_code = "BATCH_TOO_LARGE"
 
 
+class InvalidLink(InvalidIdentifier):
+    """A web address given to the resolver that is not a link it can read (a malformed Digital Link, a bad check
+    digit, a missing serial): the web's "bad request", reported as such rather than as a rejected capture."""
+
+    default_code = "INVALID_LINK"
+
+
 class NotFound(TraceError):
     default_code = "NOT_FOUND"
 
@@ -159,3 +167,9 @@ ALREADY_CORRECTED = "ALREADY_CORRECTED"
 CORRECTION_NOT_LATEST = "CORRECTION_NOT_LATEST"
 ROLE_MISSING = "ROLE_MISSING"
 SCHEMA_MIGRATION_FAILED = "SCHEMA_MIGRATION_FAILED"
+# GraphQL: a document that is not valid GraphQL for the schema (syntax, unknown field, wrong argument type) …
+QUERY_INVALID = "QUERY_INVALID"
+# … or one over the limits on depth, aliases, tokens, selected fields or expensive fields per request.
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+INVALID_LINK = "INVALID_LINK"
+NO_IDENTIFIER = "NO_IDENTIFIER"

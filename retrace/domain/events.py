@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -48,16 +48,37 @@ class NewItem:
 
 @dataclass(frozen=True)
 class NewLot:
-    """A quantity of one material produced by a disassembly or a transformation, with the fate of its mass."""
+    """A quantity of one material produced by a disassembly or a transformation, with the fate of its mass.
+
+    ``composition_g``: what an assay found in the lot, in grams per element or material (e.g. the lithium and
+    nickel in a black-mass lot, and its electrode powder); optional, and entries may overlap.  Element recovery
+    rates use it (docs/rates.md)."""
 
     code: str
     material: str
     mass_g: int
     fate: Fate
+    composition_g: tuple[tuple[str, int], ...] = field(default=(), metadata={"omit_empty": True})
 
     def __post_init__(self) -> None:
         _require(bool(self.material.strip()), "a lot needs a material", "批次需要材料名称", "material")
         _require(self.mass_g >= 0, "mass must not be negative", "质量不能为负", "mass_kg")
+        merged: dict[str, int] = {}
+        for name, grams in self.composition_g:
+            _require(
+                bool(str(name).strip()), "a composition entry needs a name", "成分需要名称", "composition"
+            )
+            _require(grams >= 0, "composition masses must not be negative", "成分质量不能为负", "composition")
+            merged[str(name).strip().lower()] = merged.get(str(name).strip().lower(), 0) + int(grams)
+        # Entries may overlap (nickel, and the electrode powder that holds it), so each is checked, not their sum.
+        _require(
+            all(grams <= self.mass_g for grams in merged.values()),
+            "a component of a lot cannot weigh more than the lot",
+            "批次成分质量不能超过批次质量",
+            "composition",
+        )
+        # One canonical order, so the same assay always gives the same fingerprint.
+        object.__setattr__(self, "composition_g", tuple(sorted(merged.items())))
 
 
 @dataclass(frozen=True)
@@ -86,7 +107,10 @@ class Event:
         """The event as plain JSON-able data: what stores persist and what its fingerprint is computed from."""
         out: dict[str, Any] = {"type": self.type}
         for f in fields(self):
-            out[f.name] = _plain(getattr(self, f.name))
+            value = getattr(self, f.name)
+            if _omitted(f, value):
+                continue
+            out[f.name] = _plain(value)
         return out
 
     def fingerprint(self) -> str:
@@ -202,13 +226,23 @@ class Transform(Event):
 
 @dataclass(frozen=True)
 class Remanufacture(Event):
+    """Items remanufactured; ``value_cny``: the value of the remanufactured output, in whole yuan, if recorded
+    (the remanufacturing-scale indicator sums it)."""
+
     type: ClassVar[str] = "remanufacture"
     objects: tuple[str, ...] = ()
+    value_cny: int | None = field(default=None, metadata={"omit_empty": True})
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(
             len(self.objects) > 0, "remanufacture needs at least one object", "至少需要一个物品", "objects"
+        )
+        _require(
+            self.value_cny is None or self.value_cny >= 0,
+            "value_cny must not be negative",
+            "再制造产值不能为负",
+            "value_cny",
         )
 
 
@@ -267,13 +301,30 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+def _omitted(f: Field[Any], value: Any) -> bool:
+    """Optional fields added after events were first stored stay out of the payload when unset, so the fingerprint
+    of an event sent before they existed does not change (a replay stays a replay)."""
+    return bool(f.metadata.get("omit_empty")) and (value is None or value == ())
+
+
+def _composition(value: Any) -> tuple[tuple[str, int], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), int(v)) for k, v in items)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, NewItem | NewLot):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: dict(getattr(value, f.name))
+            if f.name == "composition_g"
+            else _plain(getattr(value, f.name))
+            for f in fields(value)
+            if not _omitted(f, getattr(value, f.name))
+        }
     if isinstance(value, Fate):
         return value.value
     return value
@@ -287,7 +338,13 @@ def _new_item(data: Mapping[str, Any]) -> NewItem:
 
 
 def _new_lot(data: Mapping[str, Any]) -> NewLot:
-    return NewLot(data["code"], data["material"], int(data["mass_g"]), Fate(data["fate"]))
+    return NewLot(
+        data["code"],
+        data["material"],
+        int(data["mass_g"]),
+        Fate(data["fate"]),
+        _composition(data.get("composition_g", ())),
+    )
 
 
 def event_from_payload(payload: Mapping[str, Any]) -> Event:

@@ -13,6 +13,14 @@ key and any of them finds the item:
 >>> Vin.parse("LFV2A21K0D4010942").key
 'vin:LFV2A21K0D4010942'
 
+RFID tags carry other EPC schemes too (EPC Tag Data Standard): an SSCC on a cage or pallet, a GRAI on a returnable
+crate, an SGTIN-198 with an alphanumeric serial.  ``EpcHex`` decodes any of them from the tag's EPC memory:
+
+>>> EpcHex.parse("3154257BF4499602D2000000").key
+'gs1:00/106141412345678908'
+>>> EpcHex.parse("33B4257BF40C0E4000000190").identity.urn
+'urn:epc:id:grai:0614141.12345.400'
+
 Parsing is delegated to maintained libraries where they exist (biip for GTINs and Digital Link, epcpy for the EPC
 Tag Data Standard); their exceptions never leave this module: all become ``InvalidIdentifier``.
 """
@@ -30,7 +38,10 @@ from urllib.parse import unquote
 import biip.gtin
 import epcpy
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
-from epcpy.epc_schemes import SGTIN
+from epcpy.epc_schemes import GRAI, SGTIN, SSCC
+from epcpy.epc_schemes.grai import GRAIFilterValue
+from epcpy.epc_schemes.sgtin import SGTINFilterValue
+from epcpy.epc_schemes.sscc import SSCCFilterValue
 
 from retrace.domain.errors import InvalidIdentifier
 
@@ -39,6 +50,9 @@ class Scheme(StrEnum):
     DIGITAL_LINK = "digital_link"
     SGTIN_URN = "sgtin"
     SGTIN_HEX = "sgtin96"
+    SSCC_URN = "sscc"
+    GRAI_URN = "grai"
+    EPC_HEX = "epc"
     BATTERY = "gbt34014"
     VIN = "vin"
     INTERNAL = "internal"
@@ -182,6 +196,208 @@ class Sgtin96Hex:
     @property
     def key(self) -> str:
         return self.urn.key
+
+
+@dataclass(frozen=True)
+class SsccUrn:
+    """An EPC pure-identity URN ``urn:epc:id:sscc:<company prefix>.<extension digit + serial reference>``.
+
+    A Serial Shipping Container Code names one logistic unit: a cage of collected appliances, a pallet, a battery
+    transport box.  Its key is the 18-digit SSCC (GS1 AI 00, check digit computed by epcpy).
+    """
+
+    urn: str
+    sscc: str
+    scheme: ClassVar[Scheme] = Scheme.SSCC_URN
+
+    @classmethod
+    def parse(cls, text: str) -> SsccUrn:
+        try:
+            sscc = SSCC(text).gs1_key()
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "不是有效的 SSCC URN") from e
+        return cls(text, str(sscc))
+
+    @property
+    def value(self) -> str:
+        return self.urn
+
+    @property
+    def key(self) -> str:
+        return f"gs1:00/{self.sscc}"
+
+
+@dataclass(frozen=True)
+class GraiUrn:
+    """An EPC pure-identity URN ``urn:epc:id:grai:<company prefix>.<asset type>.<serial>``.
+
+    A Global Returnable Asset Identifier names one returnable asset: a battery transport crate, a gas cylinder, a
+    collection bin.  Its key is the value of GS1 AI 8003 (a leading 0, the 13 digits of the asset type with its
+    check digit, then the serial, unescaped).
+    """
+
+    urn: str
+    grai: str
+    scheme: ClassVar[Scheme] = Scheme.GRAI_URN
+
+    @classmethod
+    def parse(cls, text: str) -> GraiUrn:
+        try:
+            element = str(GRAI(text).gs1_element_string())
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "不是有效的 GRAI URN") from e
+        return cls(text, element.removeprefix("(8003)"))
+
+    @property
+    def value(self) -> str:
+        return self.urn
+
+    @property
+    def key(self) -> str:
+        return f"gs1:8003/{self.grai}"
+
+
+EpcIdentity = SgtinUrn | SsccUrn | GraiUrn
+
+
+class EpcCoding(StrEnum):
+    """The binary encodings of the EPC Tag Data Standard that ``EpcHex`` reads, named as in tag URIs."""
+
+    SGTIN_96 = "sgtin-96"
+    SGTIN_198 = "sgtin-198"
+    SSCC_96 = "sscc-96"
+    GRAI_96 = "grai-96"
+    GRAI_170 = "grai-170"
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    header: int  # the first byte of the EPC (TDS table 14-1)
+    bits: int
+    identity: Callable[[str], EpcIdentity]
+    encode: Callable[[str, int], str]  # pure-identity URN and filter → hex, by epcpy
+
+
+def _sgtin_hex(coding: SGTIN.BinaryCodingScheme) -> Callable[[str, int], str]:
+    return lambda urn, filt: str(
+        SGTIN(urn).hex(binary_coding_scheme=coding, filter_value=SGTINFilterValue(str(filt)))
+    )
+
+
+def _grai_hex(coding: GRAI.BinaryCodingScheme) -> Callable[[str, int], str]:
+    return lambda urn, filt: str(
+        GRAI(urn).hex(binary_coding_scheme=coding, filter_value=GRAIFilterValue(str(filt)))
+    )
+
+
+def _sscc_hex(urn: str, filt: int) -> str:
+    return str(SSCC(urn).hex(filter_value=SSCCFilterValue(str(filt))))
+
+
+_ENCODINGS: dict[EpcCoding, _Encoding] = {
+    EpcCoding.SGTIN_96: _Encoding(0x30, 96, SgtinUrn.parse, _sgtin_hex(SGTIN.BinaryCodingScheme.SGTIN_96)),
+    EpcCoding.SGTIN_198: _Encoding(0x36, 198, SgtinUrn.parse, _sgtin_hex(SGTIN.BinaryCodingScheme.SGTIN_198)),
+    EpcCoding.SSCC_96: _Encoding(0x31, 96, SsccUrn.parse, _sscc_hex),
+    EpcCoding.GRAI_96: _Encoding(0x33, 96, GraiUrn.parse, _grai_hex(GRAI.BinaryCodingScheme.GRAI_96)),
+    EpcCoding.GRAI_170: _Encoding(0x37, 170, GraiUrn.parse, _grai_hex(GRAI.BinaryCodingScheme.GRAI_170)),
+}
+_BY_HEADER = {encoding.header: coding for coding, encoding in _ENCODINGS.items()}
+_HEX = re.compile(r"^[0-9A-F]+$")
+
+
+def _hex_lengths(bits: int) -> tuple[int, ...]:
+    """Hex digits an EPC of ``bits`` may come as: whole nibbles, or whole 16-bit words as a tag's memory holds it."""
+    return tuple(sorted({-(-bits // 4), -(-bits // 16) * 4}))
+
+
+@dataclass(frozen=True)
+class EpcHex:
+    """The EPC memory of an RFID tag in one of the TDS binary encodings (``EpcCoding``), as hexadecimal digits.
+
+    Decoding is epcpy's; on top of it, a read is refused unless it has the exact length of its encoding (trailing
+    padding zero) and its bits are the one canonical encoding of what they decode to, so that a flipped bit in a
+    reserved field or an over-range partition never turns into a different, valid-looking identifier.  The key is
+    the pure identity's: the SGTIN-96 and SGTIN-198 tags, the ``urn:epc:id:sgtin`` URN and the Digital Link of one
+    unit all find it.
+    """
+
+    hex: str
+    coding: EpcCoding
+    filter: int
+    identity: EpcIdentity
+    scheme: ClassVar[Scheme] = Scheme.EPC_HEX
+
+    @classmethod
+    def parse(cls, text: str) -> EpcHex:
+        normalised = text.strip().upper()
+        if not _HEX.match(normalised):
+            raise _invalid(cls.scheme, text, "must be hexadecimal digits", "必须是十六进制数")
+        coding = _BY_HEADER.get(int(normalised[:2], 16)) if len(normalised) >= 2 else None
+        if coding is None:
+            known = ", ".join(f"{e.header:02X} {c.value}" for c, e in _ENCODINGS.items())
+            raise _invalid(
+                cls.scheme,
+                text,
+                f"unknown or unsupported EPC header {normalised[:2]} (supported: {known})",
+                f"未知或不支持的 EPC 头 {normalised[:2]}",
+            )
+        encoding = _ENCODINGS[coding]
+        lengths = _hex_lengths(encoding.bits)
+        if len(normalised) not in lengths:
+            expected = " or ".join(str(n) for n in lengths)
+            raise _invalid(
+                cls.scheme,
+                text,
+                f"{coding.value} needs {expected} hex digits, got {len(normalised)}",
+                f"{coding.value} 需要 {expected} 位十六进制数，实际 {len(normalised)} 位",
+            )
+        filt = (int(normalised[2], 16) >> 1) & 0b111  # the 3 bits after the 8-bit header
+        try:
+            tag = epcpy.hex_to_tag_encodable(normalised)
+            identity = encoding.identity(str(tag.epc_uri))
+            canonical = encoding.encode(identity.urn, filt)
+        except InvalidIdentifier as e:
+            raise _invalid(cls.scheme, text, e.message, e.message_zh) from e
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e) or type(e).__name__, "无法解码 EPC") from e
+        width = max(len(normalised), len(canonical))
+        if canonical.ljust(width, "0") != normalised.ljust(width, "0"):
+            raise _invalid(
+                cls.scheme,
+                text,
+                f"not the canonical {coding.value} encoding of {identity.urn} (reserved or unused bits set?)",
+                f"不是 {identity.urn} 的规范 {coding.value} 编码（保留位被置位？）",
+            )
+        return cls(normalised, coding, filt, identity)
+
+    @classmethod
+    def encode(cls, urn: str, coding: EpcCoding, filter_value: int = 0) -> EpcHex:
+        """The tag encoding of a pure-identity URN, as a printer-encoder writes it (for tests and tag commissioning).
+
+        >>> EpcHex.encode("urn:epc:id:sgtin:0614141.812345.6789", EpcCoding.SGTIN_96, 3).hex
+        '3074257BF7194E4000001A85'
+        """
+        if not 0 <= filter_value <= 7:
+            raise _invalid(cls.scheme, urn, "the filter value is 0 to 7", "过滤值须为 0 到 7")
+        try:
+            text = _ENCODINGS[coding].encode(urn, filter_value)
+        except Exception as e:
+            raise _invalid(cls.scheme, urn, str(e) or type(e).__name__, f"无法编码为 {coding.value}") from e
+        return cls.parse(text)
+
+    @property
+    def tag_uri(self) -> str:
+        """The EPC tag URI (``urn:epc:tag:<coding>:<filter>.<…>``): the pure identity plus how the tag encodes it."""
+        body = self.identity.urn.split(":", 4)[4]
+        return f"urn:epc:tag:{self.coding.value}:{self.filter}.{body}"
+
+    @property
+    def value(self) -> str:
+        return self.hex
+
+    @property
+    def key(self) -> str:
+        return self.identity.key
 
 
 _BATTERY = re.compile(r"^[0-9A-Z]{24}$")
@@ -338,6 +554,9 @@ _PARSERS: dict[str, Callable[[str], Identifier]] = {
     Scheme.DIGITAL_LINK.value: DigitalLink.parse,
     Scheme.SGTIN_URN.value: SgtinUrn.parse,
     Scheme.SGTIN_HEX.value: Sgtin96Hex.parse,
+    Scheme.SSCC_URN.value: SsccUrn.parse,
+    Scheme.GRAI_URN.value: GraiUrn.parse,
+    Scheme.EPC_HEX.value: EpcHex.parse,
     Scheme.BATTERY.value: BatteryCode.parse,
     Scheme.VIN.value: Vin.parse,
     Scheme.INTERNAL.value: InternalCode.parse,
@@ -347,8 +566,10 @@ _PARSERS: dict[str, Callable[[str], Identifier]] = {
 def parse_identifier(text: str) -> Identifier:
     """Read an identifier as a scanner or a person gives it.
 
-    An explicit ``<scheme>:`` prefix (``vin:``, ``gbt34014:``, ``sgtin96:``, ``internal:``) decides the scheme.
-    Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:`` an EPC URN,
+    An explicit ``<scheme>:`` prefix (``vin:``, ``gbt34014:``, ``sgtin96:``, ``epc:``, ``internal:``) decides the
+    scheme; ``epc:<hex>`` is a tag's EPC memory in any encoding ``EpcHex`` reads (SGTIN-96/198, SSCC-96, GRAI-96/170).
+    Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:``,
+    ``urn:epc:id:sscc:`` and ``urn:epc:id:grai:`` are EPC URNs,
     24 hex digits starting ``30`` an SGTIN-96; then, for letters and digits only: 24 long a battery code, 17 a
     VIN, 20 to 28 with P, M or C in position 4, is a battery code of the wrong length, and 16 or 18 long a VIN of
     the wrong length, and hex starting ``30`` of 20 to 28 digits a broken SGTIN-96 read: all errors, never silently
@@ -369,6 +590,10 @@ def parse_identifier(text: str) -> Identifier:
         return DigitalLink.parse(raw)
     if lowered.startswith("urn:epc:id:sgtin:"):
         return SgtinUrn.parse(raw)
+    if lowered.startswith("urn:epc:id:sscc:"):
+        return SsccUrn.parse(raw)
+    if lowered.startswith("urn:epc:id:grai:"):
+        return GraiUrn.parse(raw)
     if len(raw) == 24 and _HEX96.match(raw.upper()) and raw.startswith("30"):
         return Sgtin96Hex.parse(raw)
     if _PLAIN.match(raw.upper()):

@@ -42,6 +42,7 @@ from retrace.domain.changes import (
     LinkKind,
     ObjectUpdate,
     RecordedEvent,
+    Stage,
 )
 from retrace.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation, TraceError
 from retrace.domain.events import (
@@ -69,12 +70,14 @@ from retrace.domain.model import (
     ObjectKind,
     Party,
     ProductModel,
+    Role,
     Site,
     Status,
     Stream,
     TracedObject,
     kg,
 )
+from retrace.domain.rates.materials import as_pairs, composition_elements, lot_elements
 
 _OBJECT_NAMESPACE = uuid.UUID("6b1d0c3e-2f41-4d8e-9a57-0c1e5b7d9f20")
 
@@ -340,9 +343,15 @@ class _Step:
         obj: TracedObject,
         direction: Direction,
         site_id: str,
-        mass_g: int | None = None,
-        fate: str | None = None,
+        *,
+        stage: Stage | None = None,
+        model_id: str | None = None,
+        stream: Stream | None = None,
+        prior_fate: Fate | None = None,
+        counterparty_id: str | None = None,
+        value_cny: int = 0,
     ) -> None:
+        """Record mass moving at ``site_id``; ``model_id`` and ``stream`` default to the object's own."""
         self.flows.append(
             FlowRecord(
                 event_id=self.event.event_id,
@@ -350,13 +359,35 @@ class _Step:
                 party_id=self.event.party_id,
                 event_time=self.event.event_time,
                 direction=direction,
-                stream=obj.stream,
+                stream=stream or obj.stream,
                 material=obj.flow_material,
-                fate=fate if fate is not None else (obj.fate.value if obj.fate else None),
-                mass_g=obj.mass_g if mass_g is None else mass_g,
+                fate=obj.fate.value if obj.fate else None,
+                mass_g=obj.mass_g,
                 object_id=obj.id,
+                stage=stage,
+                model_id=model_id or obj.model_id,
+                origin_site_id=obj.origin_site_id,
+                origin_at=obj.origin_at,
+                prior_fate=prior_fate.value if prior_fate else None,
+                counterparty_id=counterparty_id,
+                value_cny=value_cny,
+                elements_g=self.elements(obj),
             )
         )
+
+    def elements(self, obj: TracedObject) -> tuple[tuple[str, int], ...]:
+        """Tracked element content: an item's from its model's composition, a lot's from its assay and material."""
+        if obj.kind is ObjectKind.LOT:
+            return as_pairs(lot_elements(obj.flow_material, obj.mass_g, obj.composition_g))
+        model = self.ledger.models.get(obj.model_id or "")
+        return as_pairs(composition_elements(model.composition_g)) if model else ()
+
+    def consumed_stage(self, obj: TracedObject) -> Stage:
+        return Stage.ENTRY if obj.origin_site_id is None else Stage.INTERMEDIATE
+
+    def origin(self) -> dict[str, Any]:
+        """What an object produced by this event records about where and when it came out of treatment."""
+        return {"origin_site_id": self.event.site_id, "origin_at": self.event.event_time}
 
     def new_item(self, spec: NewItem, index: int, field: str, **state: object) -> TracedObject:
         model = self.ledger.models.get(spec.model_id)
@@ -414,6 +445,8 @@ class _Step:
             material=spec.material.strip().lower(),
             fate=spec.fate,
             last_event_id=self.event.event_id,
+            composition_g=spec.composition_g,
+            **self.origin(),
         )
         self.create(obj, [(code.key, spec.code)], f"{field}.code")
         return obj
@@ -454,11 +487,19 @@ class _Step:
 
     def _on_commission(self, event: Commission) -> None:
         party = self.party(event.party_id, "party_id")
+        # A producer tagging a unit places it on the market; a collector or recycler tagging one takes it back.
+        stage = (
+            Stage.PLACED_ON_MARKET
+            if Role.PRODUCER in party.roles
+            else Stage.COLLECTED
+            if party.roles & LICENSED_ROLES
+            else None
+        )
         for i, spec in enumerate(event.items):
             obj = self.new_item(spec, i, f"items[{i}]")
             self.licensed(party, obj.stream, "party_id")  # a collector tagging waste takes custody of it
             self.roles.append((obj.id, "output"))
-            self.flow(obj, Direction.COMMISSIONED, event.site_id)
+            self.flow(obj, Direction.COMMISSIONED, event.site_id, stage=stage)
 
     def _on_ship(self, event: Ship) -> None:
         to_party = self.party(event.to_party_id, "to_party_id")
@@ -476,7 +517,7 @@ class _Step:
                     field=field,
                 )
             self.licensed(to_party, obj.stream, "to_party_id")
-            self.flow(obj, Direction.SHIPPED, obj.site_id or event.site_id)
+            self.flow(obj, Direction.SHIPPED, obj.site_id or event.site_id, counterparty_id=to_party.id)
             self.roles.append((obj.id, "subject"))
             for moved in [obj.id, *self.descendants(obj.id)]:
                 self.change(self.get(moved), status=Status.IN_TRANSIT, in_transit_to=to_party.id)
@@ -512,6 +553,15 @@ class _Step:
                 )
             self.licensed(receiver, obj.stream, "party_id")
             self.roles.append((obj.id, "subject"))
+            sender_id = obj.holder_id
+            sender = self.ledger.parties.get(sender_id or "")
+            # Collected: custody passes into the licensed chain from an owner or a producer.  A carrier in between
+            # is not a collection (nor is a hand-over between licensed parties).
+            collected = (
+                bool(receiver.roles & LICENSED_ROLES)
+                and sender is not None
+                and not sender.roles & (LICENSED_ROLES | {Role.LOGISTICS})
+            )
             for moved in [obj.id, *self.descendants(obj.id)]:
                 current = self.get(moved)
                 self.change(
@@ -523,7 +573,13 @@ class _Step:
                 )
                 if moved != obj.id:
                     self.roles.append((moved, "contained"))
-            self.flow(self.get(obj.id), Direction.RECEIVED, event.site_id)
+            self.flow(
+                self.get(obj.id),
+                Direction.RECEIVED,
+                event.site_id,
+                stage=Stage.COLLECTED if collected else None,
+                counterparty_id=sender_id,
+            )
 
     def _on_weigh(self, event: Weigh) -> None:
         obj = self.resolve(event.object, "object")
@@ -606,19 +662,22 @@ class _Step:
                 field="object",
             )
         self.roles.append((item.id, "input"))
-        self.flow(item, Direction.CONSUMED, event.site_id)
+        consumed = self.consumed_stage(item)
+        self.flow(item, Direction.CONSUMED, event.site_id, stage=consumed)
+        # Outputs count for the model of the item taken apart (a vehicle's engine is part of the vehicle's yield).
+        made = Stage.PRIMARY if consumed is Stage.ENTRY else Stage.SECONDARY
         released = [self.get(c) for c in sorted(self.current_children(item.id))]
         output_g = sum(c.mass_g for c in released)
         index = 0
         for i, spec in enumerate(event.parts):
-            part = self.new_item(spec, index, f"parts[{i}]")
+            part = self.new_item(spec, index, f"parts[{i}]", **self.origin())
             index += 1
             output_g += part.mass_g
             self.links.append(
                 LineageLink(item.id, part.id, LinkKind.DISASSEMBLED_INTO, event.event_id, part.mass_g)
             )
             self.roles.append((part.id, "output"))
-            self.flow(part, Direction.PRODUCED, event.site_id)
+            self.flow(part, Direction.PRODUCED, event.site_id, stage=made, model_id=item.model_id)
         for i, lot_spec in enumerate(event.lots):
             lot = self.new_lot(lot_spec, index, item.stream, f"lots[{i}]")
             index += 1
@@ -627,12 +686,25 @@ class _Step:
                 LineageLink(item.id, lot.id, LinkKind.DISASSEMBLED_INTO, event.event_id, lot.mass_g)
             )
             self.roles.append((lot.id, "output"))
-            self.flow(lot, Direction.PRODUCED, event.site_id)
+            self.flow(lot, Direction.PRODUCED, event.site_id, stage=made, model_id=item.model_id)
         for child in released:
-            self.change(child, parent_id=None)
             self.child_moves.append((child.id, item.id, None))
             self.roles.append((child.id, "output"))
-            self.flow(child, Direction.PRODUCED, event.site_id)
+            if child.stream is item.stream:
+                out = self.change(child, parent_id=None, **self.origin())
+                self.flow(out, Direction.PRODUCED, event.site_id, stage=made, model_id=item.model_id)
+            else:
+                # A traction pack out of a vehicle: an output of the vehicle's treatment, and a unit that has yet
+                # to enter the treatment of its own stream.
+                out = self.change(child, parent_id=None)
+                self.flow(
+                    out,
+                    Direction.PRODUCED,
+                    event.site_id,
+                    stage=Stage.TRANSFER,
+                    model_id=item.model_id,
+                    stream=item.stream,
+                )
         self.mass_balance(item.mass_g, output_g)
         self.change(self.get(item.id), status=Status.DISMANTLED)
 
@@ -651,7 +723,14 @@ class _Step:
                     field=field,
                 )
             self.roles.append((obj.id, "input"))
-            self.flow(obj, Direction.CONSUMED, event.site_id)
+            self.flow(obj, Direction.CONSUMED, event.site_id, stage=self.consumed_stage(obj))
+        made = (
+            Stage.PRIMARY
+            if all(self.consumed_stage(obj) is Stage.ENTRY for obj in inputs)
+            else Stage.SECONDARY
+        )
+        models = {obj.model_id for obj in inputs}
+        source_model = models.pop() if len(models) == 1 else None  # a mixed batch counts for no one model
         streams = {obj.stream for obj in inputs}
         stream = inputs[0].stream if len(streams) == 1 else sorted(streams)[0]
         input_g = sum(obj.mass_g for obj in inputs)
@@ -666,13 +745,16 @@ class _Step:
                     LineageLink(obj.id, lot.id, LinkKind.TRANSFORMED_INTO, event.event_id, share)
                 )
             self.roles.append((lot.id, "output"))
-            self.flow(lot, Direction.PRODUCED, event.site_id)
+            self.flow(lot, Direction.PRODUCED, event.site_id, stage=made, model_id=source_model)
         self.mass_balance(input_g, output_g)
         for obj in inputs:
             self.change(self.get(obj.id), status=Status.CONSUMED)
 
     def _on_remanufacture(self, event: Remanufacture) -> None:
-        for i, obj in enumerate(self.resolve_all(event.objects, "objects")):
+        objects = self.resolve_all(event.objects, "objects")
+        # The recorded value of the batch, split over its items in whole yuan (the first ones take the remainder).
+        share, rest = divmod(event.value_cny or 0, len(objects))
+        for i, obj in enumerate(objects):
             field = f"objects[{i}]"
             self.live(obj, field)
             self.held_by_actor(obj, field)
@@ -687,7 +769,13 @@ class _Step:
             updated = self.change(
                 obj, status=Status.REMANUFACTURED, fate=Fate.REMANUFACTURE, remanufactured=True
             )
-            self.flow(updated, Direction.REMANUFACTURED, event.site_id)
+            self.flow(
+                updated,
+                Direction.REMANUFACTURED,
+                event.site_id,
+                prior_fate=obj.fate,
+                value_cny=share + (1 if i < rest else 0),
+            )
 
     def _on_dispose(self, event: Dispose) -> None:
         for i, obj in enumerate(self.resolve_all(event.objects, "objects")):
@@ -704,7 +792,7 @@ class _Step:
                 )
             self.roles.append((obj.id, "subject"))
             updated = self.change(obj, status=Status.DISPOSED, fate=event.fate)
-            self.flow(updated, Direction.DISPOSED, event.site_id)
+            self.flow(updated, Direction.DISPOSED, event.site_id, prior_fate=obj.fate)
 
     def _on_correct(self, event: Correct) -> None:
         target = self.ledger.records.get(event.target_event_id)
@@ -759,10 +847,7 @@ class _Step:
             # A voided object gives up its identifiers, so the corrective event can use them again.
             self.change(current, status=Status.VOIDED, keys=())
             self.roles.append((object_id, "subject"))
-        self.flows.extend(
-            dataclasses.replace(f, event_id=event.event_id, mass_g=-f.mass_g, reverses=True)
-            for f in target.flows
-        )
+        self.flows.extend(f.negated(event.event_id) for f in target.flows)
         self.correction_target = target.event_id
 
     # -- commit ----------------------------------------------------------------------------------------------

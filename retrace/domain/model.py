@@ -248,6 +248,13 @@ class TracedObject:
     remanufactured: bool = (
         False  # went through a remanufacture event (a part's fate alone only says it is destined to)
     )
+    # Where and when it came out of a treatment (a part or lot produced, or an item of the same stream released
+    # from a container by a disassembly); None for a unit never treated.  Recovery rates count the consumption of
+    # such an object as an intermediate step, not as new input (docs/rates.md).
+    origin_site_id: str | None = None
+    origin_at: datetime | None = None
+    # Lots: what an assay found in the lot, in grams (e.g. lithium, nickel in black mass); empty when not assayed.
+    composition_g: tuple[tuple[str, int], ...] = ()
 
     @property
     def terminal(self) -> bool:

@@ -26,13 +26,23 @@ from retrace.adapters.neo4j import queries as q
 from retrace.adapters.neo4j.migrations import MigrationError, default_directory, load_migrations
 from retrace.adapters.neo4j.store import Neo4jStore
 from retrace.app.capture import CaptureEvents
-from retrace.app.ports import DuplicateEventId, DuplicateKey, LineageDirection, StaleWrite
+from retrace.app.ports import (
+    DuplicateEventId,
+    DuplicateKey,
+    EventFilter,
+    EventKey,
+    LineageDirection,
+    ModelFilter,
+    PartyFilter,
+    SiteFilter,
+    StaleWrite,
+)
 from retrace.app.registry import RegisterMasterData
 from retrace.app.tracing import TraceQueries
 from retrace.domain.changes import ChangeSet, ObjectUpdate, RecordedEvent
 from retrace.domain.errors import StoreUnavailable
 from retrace.domain.events import Correct, Weigh
-from retrace.domain.model import ObjectKind, Status, Stream, TracedObject
+from retrace.domain.model import ObjectKind, Role, Status, Stream, TracedObject
 from tests.world import NOW, T0, at, battery, battery_chain, registration, vin
 
 URI = os.environ.get("TRACE_TEST_NEO4J_URI", "bolt://127.0.0.1:17687")
@@ -45,6 +55,8 @@ UNIQUE = {  # (label, property) of every uniqueness constraint the migrations cr
     ("Licence", "number"),
     ("Model", "id"),
     ("SchemaMigration", "version"),
+    ("FlowAggregate", "key"),
+    ("EventLog", "name"),
 }
 
 
@@ -193,6 +205,12 @@ async def test_the_indexes_the_queries_need_exist(neo4j: Neo4jStore, raw: AsyncD
         ("Object", ("site_id", "id")),
         ("Object", ("parent_id",)),
         ("Flow", ("site_id", "event_time_utc")),
+        ("Event", ("seq",)),
+        ("Event", ("site_id", "seq")),
+        ("Event", ("party_id", "seq")),
+        ("Event", ("event_time_utc", "id")),
+        ("Event", ("site_id", "event_time_utc")),
+        ("Event", ("party_id", "event_time_utc")),
     ]:
         assert indexes.get(wanted) == "ONLINE", wanted
 
@@ -453,6 +471,23 @@ async def test_no_query_draws_a_warning_from_the_server(raw: AsyncDriver) -> Non
             await store.counts()
             await store.get_licences(["recycler"])
             await store.children_of(["x"])
+            # browsing and the event log (GraphQL listings and live feeds)
+            await store.list_parties(
+                PartyFilter(role=Role.RECYCLER, region_prefix="43", name_contains="r"), 5, "a"
+            )
+            await store.list_sites(SiteFilter(party_id="refiner", region_prefix="51", name_contains="y"), 5)
+            await store.list_models(
+                ModelFilter(producer_id="car-maker", stream=Stream.ELV, category="engine"), 5
+            )
+            pack = (await store.find_by_keys([f"gbt34014:{battery('P', 1)}"]))[f"gbt34014:{battery('P', 1)}"]
+            for where in (
+                EventFilter(),
+                EventFilter(site_id="site-recycler", start=T0, end=at(200)),
+                EventFilter(party_id="recycler", object_id=pack.id),
+            ):
+                await store.list_events(where, 5, EventKey(T0, "a"))
+                await store.events_since(1, 5, where)
+            await store.event_log_head()
         assert [str(w.message)[:300] for w in caught] == []
     finally:
         await store.close()

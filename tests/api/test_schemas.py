@@ -51,7 +51,10 @@ def test_api_shape_round_trips_to_the_same_domain_event(event: domain.Event) -> 
 
 @pytest.mark.parametrize("cls", [*domain.EVENT_TYPES.values(), domain.NewItem, domain.NewLot])
 def test_api_fields_are_the_domain_fields_with_kilograms(cls: Any) -> None:
-    domain_fields = {f.name.replace("mass_g", "mass_kg") for f in dataclasses.fields(cls)}
+    domain_fields = {
+        f.name.replace("mass_g", "mass_kg").replace("composition_g", "composition_kg")
+        for f in dataclasses.fields(cls)
+    }
     if cls is domain.NewItem:
         model: Any = NewItemSpec
     elif cls is domain.NewLot:

@@ -16,6 +16,8 @@ from string import Template
 
 from retrace.domain.changes import LinkKind
 from retrace.domain.model import ObjectKind
+from retrace.domain.rates.aggregates import KEY_FIELDS
+from retrace.domain.rates.materials import TRACKED_ELEMENTS
 
 MAX_DEPTH = 50
 
@@ -27,11 +29,15 @@ class Label(StrEnum):
     IDENTIFIER = "Identifier"  # one identifier key (GS1, VIN, battery code, internal); unique
     EVENT = "Event"
     FLOW = "Flow"  # one movement of mass at a site (FlowRecord)
+    FLOW_AGGREGATE = (
+        "FlowAggregate"  # sums of flow records by month, site, material, fate … (rates.aggregates)
+    )
     PARTY = "Party"
     SITE = "Site"
     LICENCE = "Licence"
     MODEL = "Model"  # a product model (ProductModel)
     SCHEMA_MIGRATION = "SchemaMigration"
+    EVENT_LOG = "EventLog"  # one node: the last log position given to an event (live feeds read after it)
 
 
 class Rel(StrEnum):
@@ -368,6 +374,18 @@ ORDER BY o.id
 LIMIT $limit
 """)
 
+# From the party along its events (no index on an event's party or time is needed): a commission's "output" role
+# marks exactly the objects it created; corrected commissions are left out.
+COMMISSIONED = cypher("""
+MATCH (:%PARTY {id: $party_id})<-[:%RECORDED_BY]-(e:%EVENT)
+WHERE e.type = 'commission' AND e.event_time_utc >= $start AND e.event_time_utc < $end AND e.corrected_by IS NULL
+MATCH (e)-[t:%TOUCHED]->(o:%OBJECT)
+WHERE t.role = 'output' AND o.id > $after_id
+RETURN o.json AS json
+ORDER BY o.id
+LIMIT $limit
+""")
+
 # Instants are compared in UTC (the store converts ``start`` and ``end``), so ``start <= t < end`` is exact.
 SITE_FLOWS = cypher("""
 MATCH (f:%FLOW)
@@ -375,3 +393,174 @@ WHERE f.site_id = $site_id AND f.event_time_utc >= $start AND f.event_time_utc <
 RETURN f.direction AS direction, f.material AS material, f.fate AS fate, sum(f.mass_g) AS mass_g,
        sum(CASE WHEN f.reverses THEN -1 ELSE 1 END) AS count
 """)
+
+
+# -- browsing: master data and events page by page (keyset pagination on id, or on event time then id) ---------------
+
+# Master data is small (thousands of nodes): one statement per listing, null parameters not filtering.
+LIST_PARTIES = cypher("""
+MATCH (n:%PARTY)
+WHERE n.id > $after_id
+  AND ($role IS NULL OR $role IN n.roles)
+  AND ($region_prefix IS NULL OR n.region STARTS WITH $region_prefix)
+  AND ($name IS NULL OR toLower(n.name) CONTAINS $name OR toLower(n.name_zh) CONTAINS $name)
+RETURN n.json AS json
+ORDER BY n.id
+LIMIT $limit
+""")
+
+LIST_SITES = cypher("""
+MATCH (n:%SITE)
+WHERE n.id > $after_id
+  AND ($party_id IS NULL OR n.party_id = $party_id)
+  AND ($region_prefix IS NULL OR n.region STARTS WITH $region_prefix)
+  AND ($name IS NULL OR toLower(n.name) CONTAINS $name OR toLower(n.name_zh) CONTAINS $name)
+RETURN n.json AS json
+ORDER BY n.id
+LIMIT $limit
+""")
+
+LIST_MODELS = cypher("""
+MATCH (n:%MODEL)
+WHERE n.id > $after_id
+  AND ($producer_id IS NULL OR n.producer_id = $producer_id)
+  AND ($stream IS NULL OR n.stream = $stream)
+  AND ($category IS NULL OR n.category = $category)
+RETURN n.json AS json
+ORDER BY n.id
+LIMIT $limit
+""")
+
+# Events can be millions: each filter is its own fixed clause (never "$x IS NULL OR …", which hides the indexes
+# of V0003 from the planner).  The text is chosen from these fragments only; values are parameters.
+_EVENT_CLAUSES = {
+    "site_id": "e.site_id = $site_id",
+    "party_id": "e.party_id = $party_id",
+    "start": "e.event_time_utc >= $start",
+    "end": "e.event_time_utc < $end",
+    "after": "(e.event_time_utc > $after_time OR (e.event_time_utc = $after_time AND e.id > $after_id))",
+    "position": "e.seq > $position",
+    "timed": "e.event_time_utc IS NOT NULL AND e.id IS NOT NULL",
+}
+
+
+def _event_match(by_object: bool, clauses: list[str]) -> str:
+    unknown = set(clauses) - _EVENT_CLAUSES.keys()
+    if unknown:
+        raise KeyError(f"no event filter clause {sorted(unknown)}")
+    match = (
+        "MATCH (:%OBJECT {id: $object_id})<-[:%TOUCHED]-(e:%EVENT)\nWITH DISTINCT e"
+        if by_object
+        else "MATCH (e:%EVENT)"
+    )
+    where = " AND ".join(_EVENT_CLAUSES[c] for c in clauses)
+    return f"{match}\nWHERE {where}" if where else match
+
+
+def list_events(by_object: bool, clauses: list[str]) -> str:
+    """Events touching ``$object_id`` (if ``by_object``) and meeting ``clauses`` (names of ``_EVENT_CLAUSES``), by
+    event time then id."""
+    # A composite index serves a query only with a predicate on each of its properties; every event has a time and
+    # an id, so saying so lets (site_id, event_time_utc), (party_id, event_time_utc) and (event_time_utc, id) serve.
+    return cypher(f"""
+{_event_match(by_object, [*clauses, "timed"])}
+RETURN e.json AS json
+ORDER BY e.event_time_utc, e.id
+LIMIT $limit
+""")
+
+
+def events_since(by_object: bool, clauses: list[str]) -> str:
+    """Events after log position ``$position`` (``clauses`` must include ``position``), in log order."""
+    return cypher(f"""
+{_event_match(by_object, clauses)}
+RETURN e.seq AS seq, e.json AS json
+ORDER BY e.seq
+LIMIT $limit
+""")
+
+
+EVENT_LOG_HEAD = cypher("""
+OPTIONAL MATCH (log:%EVENT_LOG {name: 'events'})
+RETURN coalesce(log.head, 0) AS head
+""")
+
+# The last statement of a commit: the batch's events get the next log positions, in batch order.  The log node's
+# write lock is taken first and held until the commit ends, so positions are handed out in commit order (a reader
+# that has seen position n has seen every event before it) while commits still run in parallel up to this point.
+# The uniqueness constraint on :EventLog(name) makes the first MERGE of two concurrent writers create one node.
+ASSIGN_LOG_POSITIONS = cypher("""
+MERGE (log:%EVENT_LOG {name: 'events'})
+SET log._lock = true
+REMOVE log._lock
+WITH log
+SET log.head = coalesce(log.head, 0) + size($ids)
+WITH log.head - size($ids) AS base
+UNWIND range(0, size($ids) - 1) AS i
+MATCH (e:%EVENT {id: $ids[i]})
+SET e.seq = base + i + 1
+""")
+
+
+# -- recovery reports: flow aggregates (kept by commit) and flow records (drill-down) ------------------------------
+
+AGGREGATE_DIMENSIONS: tuple[str, ...] = tuple(name for name in KEY_FIELDS if name != "month")
+AGGREGATE_SUMS: tuple[str, ...] = ("mass_g", "count", "value_cny", *(f"el_{e}" for e in TRACKED_ELEMENTS))
+
+# Rows arrive sorted by key, so two commits touching the same aggregates lock them in the same order.
+ADD_FLOW_AGGREGATES = cypher(
+    """
+UNWIND $rows AS row
+MERGE (a:%FLOW_AGGREGATE {key: row.key})
+ON CREATE SET a += row.dims
+SET """
+    + ",\n    ".join(f"a.{c} = coalesce(a.{c}, 0) + row.{c}" for c in AGGREGATE_SUMS)
+)
+
+
+def flow_aggregates(by_month: bool) -> str:
+    """Sums over ``$start..$end`` months, grouped by every dimension (and the month if ``by_month``); a null
+    list parameter does not filter."""
+    group = [*AGGREGATE_DIMENSIONS, "month"] if by_month else list(AGGREGATE_DIMENSIONS)
+    return cypher(
+        """
+MATCH (a:%FLOW_AGGREGATE)
+WHERE a.month >= $start AND a.month <= $end
+  AND ($site_ids IS NULL OR a.site_id IN $site_ids)
+  AND ($party_ids IS NULL OR a.party_id IN $party_ids)
+  AND ($model_ids IS NULL OR a.model_id IN $model_ids)
+  AND ($streams IS NULL OR a.stream IN $streams)
+  AND ($directions IS NULL OR a.direction IN $directions)
+WITH """
+        + ", ".join(f"a.{d} AS {d}" for d in group)
+        + ", "
+        + ", ".join(f"sum(a.{c}) AS {c}" for c in AGGREGATE_SUMS)
+        + """
+WHERE mass_g <> 0 OR count <> 0 OR value_cny <> 0
+RETURN *"""
+    )
+
+
+def _optional(name: str) -> str:
+    """``$name`` null: no filter; ``""``: the property is absent; else equal."""
+    return f"AND (${name} IS NULL OR (${name} = '' AND f.{name} IS NULL) OR f.{name} = ${name})"
+
+
+FLOW_RECORDS = cypher(
+    """
+MATCH (f:%FLOW)
+WHERE f.site_id = $site_id AND f.event_time_utc >= $start AND f.event_time_utc < $end
+  AND ($direction IS NULL OR f.direction = $direction)
+  AND ($stream IS NULL OR f.stream = $stream)
+  AND ($material IS NULL OR f.material = $material)
+  """
+    + "\n  ".join(_optional(name) for name in ("fate", "stage", "model_id", "origin_site_id"))
+    + """
+  AND ($after_time IS NULL OR f.event_time_utc > $after_time
+       OR (f.event_time_utc = $after_time AND (f.event_id > $after_event
+           OR (f.event_id = $after_event AND (f.object_id > $after_object
+               OR (f.object_id = $after_object AND f.direction > $after_direction))))))
+RETURN properties(f) AS props
+ORDER BY f.event_time_utc, f.event_id, f.object_id, f.direction
+LIMIT $limit"""
+)

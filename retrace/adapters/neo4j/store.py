@@ -38,9 +38,17 @@ from retrace.adapters.neo4j.migrations import apply_migrations
 from retrace.app.ports import (
     DuplicateEventId,
     DuplicateKey,
+    EventFilter,
+    EventKey,
+    FlowQuery,
+    FlowRecordKey,
+    FlowRecordQuery,
     FlowTotal,
     Lineage,
     LineageDirection,
+    ModelFilter,
+    PartyFilter,
+    SiteFilter,
     StaleWrite,
 )
 from retrace.domain import codec
@@ -57,6 +65,8 @@ from retrace.domain.model import (
     Status,
     TracedObject,
 )
+from retrace.domain.rates.aggregates import FlowAggregate, aggregate, row_to_aggregate, sort_key
+from retrace.domain.rates.materials import TRACKED_ELEMENTS
 
 CONSTRAINT_FAILED = "Neo.ClientError.Schema.ConstraintValidationFailed"
 # Two writers waiting on each other's locks: Neo4j aborts one.  That writer lost a race, like a stale version.
@@ -283,6 +293,20 @@ class Neo4jStore:
         )
         return [codec.object_from_dict(_json(r)) for r in rows]
 
+    async def commissioned(
+        self, party_id: str, start: datetime, end: datetime, limit: int, after_id: str | None = None
+    ) -> list[TracedObject]:
+        rows = await self._read(
+            q.COMMISSIONED,
+            "listing a party's commissioned items",
+            party_id=party_id,
+            start=_utc(start),
+            end=_utc(end),
+            after_id=after_id or "",
+            limit=max(limit, 0),
+        )
+        return [codec.object_from_dict(_json(r)) for r in rows]
+
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
         rows = await self._read(
             q.SITE_FLOWS, "summing a site's flows", site_id=site_id, start=_utc(start), end=_utc(end)
@@ -295,9 +319,122 @@ class Neo4jStore:
         # None (no fate) sorts before every fate, as NULL does in SQL.
         return sorted(totals, key=lambda t: (t.direction.value, t.material, t.fate is not None, t.fate or ""))
 
+    async def flow_aggregates(self, query: FlowQuery) -> list[FlowAggregate]:
+        def listed(values: Sequence[str] | None) -> list[str] | None:
+            return None if values is None else list(values)
+
+        rows = await self._read(
+            q.flow_aggregates(query.by_month),
+            "summing flow aggregates",
+            start=query.start_month,
+            end=query.end_month,
+            site_ids=listed(query.site_ids),
+            party_ids=listed(query.party_ids),
+            model_ids=listed(query.model_ids),
+            streams=listed(None if query.streams is None else [s.value for s in query.streams]),
+            directions=listed(None if query.directions is None else [d.value for d in query.directions]),
+        )
+        out = []
+        for r in rows:
+            dims = {name: r[name] for name in q.AGGREGATE_DIMENSIONS}
+            if query.by_month:
+                dims["month"] = r["month"]
+            elements = [r[f"el_{e}"] for e in TRACKED_ELEMENTS]
+            out.append(row_to_aggregate(dims, r["mass_g"], r["count"], r["value_cny"], elements))
+        return sorted(out, key=sort_key)
+
+    async def flow_records(
+        self, query: FlowRecordQuery, limit: int, after: FlowRecordKey | None = None
+    ) -> list[FlowRecord]:
+        rows = await self._read(
+            q.FLOW_RECORDS,
+            "listing flow records",
+            site_id=query.site_id,
+            start=_utc(query.start),
+            end=_utc(query.end),
+            direction=query.direction.value if query.direction else None,
+            stream=query.stream.value if query.stream else None,
+            material=query.material,
+            fate=query.fate,
+            stage=query.stage,
+            model_id=query.model_id,
+            origin_site_id=query.origin_site_id,
+            after_time=_utc(after.event_time) if after else None,
+            after_event=after.event_id if after else None,
+            after_object=after.object_id if after else None,
+            after_direction=after.direction.value if after else None,
+            limit=max(limit, 0),
+        )
+        return [_flow_from_props(dict(r["props"])) for r in rows]
+
     async def counts(self) -> dict[str, int]:
         (record,) = await self._read(q.COUNTS, "counting")
         return {key: int(record[key]) for key in ("objects", "events", "parties", "sites")}
+
+    # -- browsing and the event log ----------------------------------------------------------------------------
+
+    async def list_parties(self, where: PartyFilter, limit: int, after_id: str | None = None) -> list[Party]:
+        rows = await self._read(
+            q.LIST_PARTIES,
+            "listing parties",
+            after_id=after_id or "",
+            role=where.role.value if where.role else None,
+            region_prefix=where.region_prefix,
+            name=_ascii_lower(where.name_contains),
+            limit=max(limit, 0),
+        )
+        return [codec.party_from_dict(_json(r)) for r in rows]
+
+    async def list_sites(self, where: SiteFilter, limit: int, after_id: str | None = None) -> list[Site]:
+        rows = await self._read(
+            q.LIST_SITES,
+            "listing sites",
+            after_id=after_id or "",
+            party_id=where.party_id,
+            region_prefix=where.region_prefix,
+            name=_ascii_lower(where.name_contains),
+            limit=max(limit, 0),
+        )
+        return [codec.site_from_dict(_json(r)) for r in rows]
+
+    async def list_models(
+        self, where: ModelFilter, limit: int, after_id: str | None = None
+    ) -> list[ProductModel]:
+        rows = await self._read(
+            q.LIST_MODELS,
+            "listing product models",
+            after_id=after_id or "",
+            producer_id=where.producer_id,
+            stream=where.stream.value if where.stream else None,
+            category=where.category,
+            limit=max(limit, 0),
+        )
+        return [codec.model_from_dict(_json(r)) for r in rows]
+
+    async def list_events(
+        self, where: EventFilter, limit: int, after: EventKey | None = None
+    ) -> list[RecordedEvent]:
+        clauses, params = _event_filter(where)
+        if after is not None:
+            clauses.append("after")
+            params.update(after_time=_utc(after.event_time), after_id=after.event_id)
+        query = q.list_events(where.object_id is not None, clauses)
+        rows = await self._read(query, "listing events", limit=max(limit, 0), **params)
+        return [codec.record_from_dict(_json(r)) for r in rows]
+
+    async def event_log_head(self) -> int:
+        (record,) = await self._read(q.EVENT_LOG_HEAD, "reading the event log")
+        return int(record["head"])
+
+    async def events_since(
+        self, position: int, limit: int, where: EventFilter | None = None
+    ) -> list[tuple[int, RecordedEvent]]:
+        clauses, params = _event_filter(where or EventFilter())
+        query = q.events_since(where is not None and where.object_id is not None, [*clauses, "position"])
+        rows = await self._read(
+            query, "reading the event log", position=position, limit=max(limit, 0), **params
+        )
+        return [(int(r["seq"]), codec.record_from_dict(_json(r))) for r in rows]
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
@@ -375,6 +512,7 @@ class _Commit:
         await self.write_objects()
         await self.write_relationships()
         await self.write_corrections()
+        await self.assign_log_positions()
 
     async def statement(
         self, query: str, duplicate: type[Conflict] | None = None, **params: Any
@@ -487,6 +625,11 @@ class _Commit:
                 await self.statement(query, rows=rows)
         if self.changes.flows:
             await self.statement(q.CREATE_FLOWS, rows=[_flow_row(f) for f in self.changes.flows])
+            # The aggregates move with the records, in the same transaction.  A concurrent first MERGE of the same
+            # key that still collides is a lost race: the use case re-reads and tries again.
+            await self.statement(
+                q.ADD_FLOW_AGGREGATES, DuplicateEventId, rows=_aggregate_rows(self.changes.flows)
+            )
 
     async def write_corrections(self) -> None:
         rows = [
@@ -495,6 +638,36 @@ class _Commit:
         ]
         if rows:
             await self.statement(q.MARK_CORRECTED, rows=rows)
+
+    async def assign_log_positions(self) -> None:
+        # Last: the event log's lock is held from here to the end of the commit (queries.ASSIGN_LOG_POSITIONS).
+        await self.statement(q.ASSIGN_LOG_POSITIONS, ids=[r.event_id for r in self.changes.records])
+
+
+def _event_filter(where: EventFilter) -> tuple[list[str], dict[str, Any]]:
+    """The clauses (names in ``queries._EVENT_CLAUSES``) and parameters of a filter on events."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for name in ("site_id", "party_id"):
+        value = getattr(where, name)
+        if value is not None:
+            clauses.append(name)
+            params[name] = value
+    for name in ("start", "end"):
+        moment = getattr(where, name)
+        if moment is not None:
+            clauses.append(name)
+            params[name] = _utc(moment)
+    if where.object_id is not None:
+        params["object_id"] = where.object_id
+    return clauses, params
+
+
+def _ascii_lower(text: str | None) -> str | None:
+    """Lower case for ASCII letters only: what the embedded store's LIKE ignores, so both stores match alike."""
+    if text is None:
+        return None
+    return text.translate({c: c + 32 for c in range(ord("A"), ord("Z") + 1)})
 
 
 def _duplicate(error: Neo4jError, default: type[Conflict]) -> Conflict:
@@ -533,7 +706,8 @@ def _json(record: Record) -> dict[str, Any]:
 
 def _object_row(obj: TracedObject) -> dict[str, Any]:
     data = codec.object_to_dict(obj)
-    props = {k: v for k, v in data.items() if k != "identifiers"}
+    # A map is not a property value: an assay (composition_g) is in the JSON only.
+    props = {k: v for k, v in data.items() if k not in ("identifiers", "composition_g")}
     props["created_at"] = _utc(obj.created_at)
     # What Neo4j Browser shows on the node: the first identifier as given.
     props["name"] = obj.identifiers[0][1] if obj.identifiers else obj.id
@@ -561,7 +735,28 @@ def _flow_row(flow: FlowRecord) -> dict[str, Any]:
     props = codec.flow_to_dict(flow)
     del props["event_time"]
     props["event_time_utc"] = _utc(flow.event_time)
+    # A map is not a property value: the element content travels as JSON text.
+    props["elements_g"] = codec.dumps(props["elements_g"]) if flow.elements_g else None
     return {"event_id": flow.event_id, "props": props}
+
+
+def _flow_from_props(props: dict[str, Any]) -> FlowRecord:
+    data = dict(props)
+    data["event_time"] = data.pop("event_time_utc").to_native().isoformat()
+    data["elements_g"] = json.loads(data["elements_g"]) if data.get("elements_g") else {}
+    for name in ("fate", "stage", "model_id", "origin_site_id", "origin_at", "prior_fate", "counterparty_id"):
+        data.setdefault(name, None)
+    return codec.flow_from_dict(data)
+
+
+def _aggregate_rows(flows: Sequence[FlowRecord]) -> list[dict[str, Any]]:
+    rows = []
+    for key, sums in aggregate(flows):
+        row: dict[str, Any] = {"key": key.text, "dims": key.as_dict()}
+        row.update(mass_g=sums.mass_g, count=sums.count, value_cny=sums.value_cny)
+        row.update({f"el_{e}": g for e, g in zip(TRACKED_ELEMENTS, sums.elements, strict=True)})
+        rows.append(row)
+    return rows
 
 
 def _party_props(party: Party) -> dict[str, Any]:

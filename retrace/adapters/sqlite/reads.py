@@ -112,6 +112,23 @@ def objects_at_site(
     return [codec.object_from_dict(json.loads(text)) for (text,) in rows]
 
 
+def commissioned(
+    conn: sqlite3.Connection, party_id: str, start: datetime, end: datetime, limit: int, after_id: str | None
+) -> list[TracedObject]:
+    # A commission's "output" role marks exactly the objects it created.  No index serves party and time: this
+    # runs when labels are printed, not per scan, and walks the events once.
+    rows = conn.execute(
+        "SELECT o.json FROM events e "
+        "JOIN event_objects eo ON eo.event_id = e.id AND eo.role = 'output' "
+        "JOIN objects o ON o.id = eo.object_id "
+        "WHERE e.type = 'commission' AND e.party_id = ? AND e.event_time >= ? AND e.event_time < ? "
+        "AND e.corrected_by IS NULL AND o.id > ? "
+        "ORDER BY o.id LIMIT ?",
+        (party_id, utc_text(start), utc_text(end), after_id or "", max(limit, 0)),
+    )
+    return [codec.object_from_dict(json.loads(text)) for (text,) in rows]
+
+
 def site_flows(conn: sqlite3.Connection, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
     # NULL (no fate) sorts first; a group a correction cancelled sums to zero and is left out, count and all.
     rows = conn.execute(

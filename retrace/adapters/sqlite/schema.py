@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from retrace.adapters.sqlite import flowstats
 from retrace.domain.errors import StoreUnavailable
 from retrace.domain.model import Status
 
-SCHEMA_VERSION = 1
+# 2: indexes for listing events and for the event log (live feeds); 3: flow aggregates for recovery reports
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another process's write lock before giving up
 
 # Objects a site holds: neither terminal nor in transit.  Spelled out (not computed) because the same text must be
@@ -75,6 +77,12 @@ CREATE TABLE IF NOT EXISTS events (
     corrected_by TEXT,
     json         TEXT NOT NULL
 );
+-- Events of a site, a party or a period, by time (listings); and after a log position (live feeds).
+CREATE INDEX IF NOT EXISTS events_by_site_time ON events (site_id, event_time, id);
+CREATE INDEX IF NOT EXISTS events_by_party_time ON events (party_id, event_time, id);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (event_time, id);
+CREATE INDEX IF NOT EXISTS events_by_site_seq ON events (site_id, seq);
+CREATE INDEX IF NOT EXISTS events_by_party_seq ON events (party_id, seq);
 CREATE TABLE IF NOT EXISTS event_objects (
     event_id  TEXT NOT NULL REFERENCES events (id),
     object_id TEXT NOT NULL,
@@ -107,6 +115,7 @@ CREATE TABLE IF NOT EXISTS flows (
     mass_g     INTEGER NOT NULL,
     object_id  TEXT NOT NULL,
     reverses   INTEGER NOT NULL DEFAULT 0  -- 1: written by a correction, cancels an earlier record
+    -- the columns of flowstats.FLOW_COLUMNS (stage, model_id …) are added by flowstats.upgrade
 );
 CREATE INDEX IF NOT EXISTS flows_by_site_time ON flows (site_id, event_time);
 """
@@ -145,7 +154,9 @@ def prepare_writer(conn: sqlite3.Connection, busy_timeout_s: float = BUSY_TIMEOU
     try:
         # The write lock first, so two processes creating the schema at once take turns; every statement is
         # IF NOT EXISTS, so the second one changes nothing.
-        conn.executescript(f"BEGIN IMMEDIATE;\n{_TABLES}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
+        conn.executescript(f"BEGIN IMMEDIATE;\n{_TABLES}\nCOMMIT;")
+        # Then what needs a look at the file first (columns added to older files), and the version last.
+        flowstats.upgrade(conn, SCHEMA_VERSION)
     except BaseException:
         if conn.in_transaction:
             conn.rollback()

@@ -13,13 +13,26 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from retrace.adapters.sqlite import browse, flowstats, reads, writes
 from retrace.adapters.sqlite import lineage as lineage_query
-from retrace.adapters.sqlite import reads, writes
 from retrace.adapters.sqlite.schema import BUSY_TIMEOUT_S, prepare_reader, prepare_writer
 from retrace.adapters.sqlite.worker import Worker
-from retrace.app.ports import FlowTotal, Lineage, LineageDirection
-from retrace.domain.changes import ChangeSet, RecordedEvent
+from retrace.app.ports import (
+    EventFilter,
+    EventKey,
+    FlowQuery,
+    FlowRecordKey,
+    FlowRecordQuery,
+    FlowTotal,
+    Lineage,
+    LineageDirection,
+    ModelFilter,
+    PartyFilter,
+    SiteFilter,
+)
+from retrace.domain.changes import ChangeSet, FlowRecord, RecordedEvent
 from retrace.domain.model import Licence, Party, ProductModel, Site, TracedObject
+from retrace.domain.rates.aggregates import FlowAggregate
 
 
 class SqliteStore:
@@ -121,11 +134,64 @@ class SqliteStore:
             partial(reads.objects_at_site, site_id=site_id, limit=limit, after_id=after_id)
         )
 
+    async def commissioned(
+        self, party_id: str, start: datetime, end: datetime, limit: int, after_id: str | None = None
+    ) -> list[TracedObject]:
+        return await self._reader.read(
+            partial(
+                reads.commissioned, party_id=party_id, start=start, end=end, limit=limit, after_id=after_id
+            )
+        )
+
     async def site_flows(self, site_id: str, start: datetime, end: datetime) -> list[FlowTotal]:
         return await self._reader.read(partial(reads.site_flows, site_id=site_id, start=start, end=end))
 
     async def counts(self) -> dict[str, int]:
         return await self._reader.read(reads.counts)
+
+    # -- recovery reports ----------------------------------------------------------------------------------------
+
+    async def flow_aggregates(self, query: FlowQuery) -> list[FlowAggregate]:
+        return await self._reader.read(partial(flowstats.flow_aggregates, query=query))
+
+    async def flow_records(
+        self, query: FlowRecordQuery, limit: int, after: FlowRecordKey | None = None
+    ) -> list[FlowRecord]:
+        return await self._reader.read(partial(flowstats.flow_records, query=query, limit=limit, after=after))
+
+    # -- browsing and the event log ----------------------------------------------------------------------------
+
+    async def list_parties(self, where: PartyFilter, limit: int, after_id: str | None = None) -> list[Party]:
+        return await self._reader.read(
+            partial(browse.list_parties, where=where, limit=limit, after_id=after_id)
+        )
+
+    async def list_sites(self, where: SiteFilter, limit: int, after_id: str | None = None) -> list[Site]:
+        return await self._reader.read(
+            partial(browse.list_sites, where=where, limit=limit, after_id=after_id)
+        )
+
+    async def list_models(
+        self, where: ModelFilter, limit: int, after_id: str | None = None
+    ) -> list[ProductModel]:
+        return await self._reader.read(
+            partial(browse.list_models, where=where, limit=limit, after_id=after_id)
+        )
+
+    async def list_events(
+        self, where: EventFilter, limit: int, after: EventKey | None = None
+    ) -> list[RecordedEvent]:
+        return await self._reader.read(partial(browse.list_events, where=where, limit=limit, after=after))
+
+    async def event_log_head(self) -> int:
+        return await self._reader.read(browse.event_log_head)
+
+    async def events_since(
+        self, position: int, limit: int, where: EventFilter | None = None
+    ) -> list[tuple[int, RecordedEvent]]:
+        return await self._reader.read(
+            partial(browse.events_since, position=position, limit=limit, where=where)
+        )
 
 
 def _absolute(path: str | os.PathLike[str]) -> Path:

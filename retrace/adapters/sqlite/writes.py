@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from retrace.adapters.sqlite import flowstats
 from retrace.adapters.sqlite.columns import chunks, utc_text
 from retrace.app.ports import DuplicateEventId, DuplicateKey, StaleWrite
 from retrace.domain import codec
@@ -99,9 +100,11 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
     )
     conn.executemany(
         "INSERT INTO flows (event_id, site_id, party_id, event_time, direction, stream, material, fate, mass_g, "
-        "object_id, reverses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [_flow_row(f) for f in changes.flows],
+        f"object_id, reverses, {', '.join(name for name, _ in flowstats.FLOW_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * (11 + len(flowstats.FLOW_COLUMNS)))})",
+        [(*_flow_row(f), *flowstats.flow_row(f)) for f in changes.flows],
     )
+    flowstats.add(conn, changes.flows)  # the aggregates move with the records, in the same transaction
     _correct(conn, changes.corrections)
 
 

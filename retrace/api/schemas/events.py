@@ -50,6 +50,14 @@ class NewLotSpec(RequestModel):
     fate: Fate = Field(
         description="What the lot's mass is destined for; every recovery rate is built from it."
     )
+    composition_kg: dict[Annotated[str, Field(min_length=1, max_length=64)], MassKg] | None = Field(
+        None,
+        exclude_if=lambda value: value is None,  # absent, as before assays existed, when there is none
+        max_length=64,
+        description="What an assay found in the lot, kg of each element or material (lithium, nickel, cobalt, "
+        "manganese, copper, electrode_powder …); each at most the lot's mass (entries may overlap).  Element "
+        "recovery rates use it.",
+    )
 
 
 class EventBase(RequestModel):
@@ -147,6 +155,14 @@ class RemanufactureEvent(EventBase):
 
     type: Literal["remanufacture"] = Field(description="Event type.")
     objects: list[Identifier] = Field(min_length=1, max_length=1000, description="Items remanufactured.")
+    value_cny: int | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        ge=0,
+        le=10**12,
+        description="Value of the remanufactured output in whole yuan, if recorded (the remanufacturing-scale "
+        "indicator sums it).",
+    )
 
 
 class DisposeEvent(EventBase):
@@ -200,6 +216,9 @@ def _to_grams(value: Any, path: str) -> Any:
             here = f"{path}.{key}" if path else key
             if key == "mass_kg":
                 out["mass_g"] = None if item is None else grams_from_kg(item, here)
+            elif key == "composition_kg":
+                if item:  # absent and empty are the same: no assay
+                    out["composition_g"] = {k: grams_from_kg(v, f"{here}.{k}") for k, v in item.items()}
             else:
                 out[key] = _to_grams(item, here)
         return out
@@ -210,12 +229,15 @@ def _to_grams(value: Any, path: str) -> Any:
 
 def _to_kg(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            ("mass_kg" if key == "mass_g" else key): (
-                (None if item is None else Decimal(item) / _KG) if key == "mass_g" else _to_kg(item)
-            )
-            for key, item in value.items()
-        }
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "mass_g":
+                out["mass_kg"] = None if item is None else Decimal(item) / _KG
+            elif key == "composition_g":
+                out["composition_kg"] = {k: Decimal(v) / _KG for k, v in item.items()}
+            else:
+                out[key] = _to_kg(item)
+        return out
     if isinstance(value, list):
         return [_to_kg(item) for item in value]
     return value

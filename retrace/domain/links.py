@@ -1,0 +1,168 @@
+"""The web address of a traced object: what its QR label holds and what the platform's resolver answers.
+
+An object with a GS1 key (GTIN + serial, from a Digital Link, an EPC URN or an SGTIN-96 read) gets its GS1 Digital
+Link on the platform's resolver, ``{base}/01/{gtin14}/21/{serial}``.  Vehicles, battery packs, modules and cells
+without a GS1 key, and lots, have no GS1 Digital Link; the platform gives them its own path, which the same resolver
+answers: ``{base}/id/{scheme}/{value}`` with scheme ``gbt34014``, ``vin`` or ``internal``.  When an object has
+several keys the first of GS1, battery code, VIN, internal code is used, so a pack with both an EPC and a GB/T 34014
+code gets the GS1 link (what any GS1 scanner app understands).
+
+>>> link_for(("vin:LFV2A21K0D4010942",), "https://trace.example.cn").uri
+'https://trace.example.cn/id/vin/LFV2A21K0D4010942'
+>>> link_for(("gs1:01/09521001101554/21/A1",), "https://trace.example.cn").uri
+'https://trace.example.cn/01/09521001101554/21/A1'
+>>> key_for_path("/01/9521001101554/21/A1")
+'gs1:01/09521001101554/21/A1'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import quote, unquote, urlsplit
+
+from retrace.domain import errors as codes
+from retrace.domain.errors import InvalidIdentifier, InvalidInput, InvalidLink
+from retrace.domain.identifiers import BatteryCode, DigitalLink, Identifier, InternalCode, Scheme, Vin
+
+# Any host will do for parsing a path: only the path carries the identifier.
+_PARSE_BASE = "https://resolver.invalid"
+
+
+class PathScheme(StrEnum):
+    """The kinds of identifier that have a platform path ``/id/{scheme}/{value}``."""
+
+    BATTERY = Scheme.BATTERY.value
+    VIN = Scheme.VIN.value
+    INTERNAL = Scheme.INTERNAL.value
+
+
+_PARSERS: dict[PathScheme, Callable[[str], Identifier]] = {
+    PathScheme.BATTERY: BatteryCode.parse,
+    PathScheme.VIN: Vin.parse,
+    PathScheme.INTERNAL: InternalCode.parse,
+}
+_PREFERENCE = ("gs1", PathScheme.BATTERY.value, PathScheme.VIN.value, PathScheme.INTERNAL.value)
+_GS1_KEY = re.compile(r"^gs1:01/(\d{14})/21/(.+)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ObjectLink:
+    """``uri``: the full address (what a QR code holds); ``path``: the part after the resolver's base; ``key``: the
+    identifier key it resolves to; ``gs1``: whether it is a GS1 Digital Link."""
+
+    uri: str
+    path: str
+    key: str
+    gs1: bool
+
+    @property
+    def gs1_hri(self) -> str | None:
+        """The GS1 human-readable interpretation printed under a GS1 barcode, ``(01) … (21) …``."""
+        match = _GS1_KEY.match(self.key)
+        return f"(01) {match.group(1)} (21) {match.group(2)}" if match else None
+
+
+def check_base(base: str) -> str:
+    """The resolver base without a trailing slash; ``InvalidInput`` unless it is an http(s) URL without query."""
+    parts = urlsplit(base.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidInput(
+            f"resolver base {base!r} must be an http:// or https:// URL without query or fragment",
+            message_zh=f"解析器地址 {base!r} 必须是不带查询参数的 http:// 或 https:// 地址",
+            field="resolver_base",
+            code="VALIDATION_ERROR",
+        )
+    return base.strip().rstrip("/")
+
+
+def _gs1_path(gtin14: str, serial: str) -> str:
+    # Everything but unreserved characters is percent-encoded, as GS1 Digital Link asks for AI values in paths.
+    return f"/01/{gtin14}/21/{quote(serial, safe='')}"
+
+
+def link_for(keys: tuple[str, ...] | list[str], base: str) -> ObjectLink:
+    """The link of an object with these identifier keys on the resolver at ``base``.
+
+    ``InvalidInput`` (``NO_IDENTIFIER``) for an object without keys: a voided object gave its identifiers up."""
+    root = check_base(base)
+    by_kind: dict[str, str] = {}
+    for key in keys:
+        by_kind.setdefault(key.split(":", 1)[0], key)
+    for kind in _PREFERENCE:
+        if kind not in by_kind:
+            continue
+        key = by_kind[kind]
+        if kind == "gs1":
+            match = _GS1_KEY.match(key)
+            if match is None:
+                continue
+            path = _gs1_path(match.group(1), match.group(2))
+            link = ObjectLink(root + path, path, key, gs1=True)
+            # The link must read back as the same unit; a serial the GS1 syntax refuses is caught here.
+            assert DigitalLink.parse(link.uri).key == key, link
+            return link
+        value = key.split(":", 1)[1]
+        path = f"/id/{kind}/{quote(value, safe='')}"
+        return ObjectLink(root + path, path, key, gs1=False)
+    raise InvalidInput(
+        "the object has no identifier a label can carry (a voided object gave its identifiers up)",
+        message_zh="该物品没有可用于标签的标识（已作废的物品不再持有标识）",
+        code=codes.NO_IDENTIFIER,
+        details={"keys": list(keys)},
+    )
+
+
+def _invalid_link(path: str, why: str, why_zh: str, **details: str) -> InvalidLink:
+    return InvalidLink(
+        f"{path!r} is not a link this resolver can read: {why}",
+        message_zh=f"{path!r} 不是本解析器能识别的链接：{why_zh}",
+        field="path",
+        details={"path": path, "reason": why, **details},
+    )
+
+
+def _reason(error: InvalidIdentifier) -> tuple[str, str]:
+    """The why of an identifier error, without the value it repeats (the path is reported already)."""
+    return error.message.split(": ", 1)[-1], error.message_zh.split("：", 1)[-1]
+
+
+def key_for_path(raw_path: str) -> str:
+    """The identifier key a resolver request path names, from the path as sent (still percent-encoded).
+
+    ``/01/{gtin}/…/21/{serial}`` is read as a GS1 Digital Link (key qualifiers such as a lot ``/10/`` may stand
+    between, as the Digital Link syntax allows; a serial is required because the platform traces units);
+    ``/id/{scheme}/{value}`` as a platform path.  Anything else, or an identifier that does not validate (a GTIN
+    check digit, a VIN check digit, a battery code's length), raises ``InvalidLink``."""
+    if raw_path.startswith("/01/") or raw_path == "/01":
+        try:
+            return DigitalLink.parse(_PARSE_BASE + raw_path).key
+        except InvalidIdentifier as e:
+            if "needs a GTIN (/01/) and a serial (/21/)" in e.message:
+                raise _invalid_link(
+                    raw_path,
+                    "a serial number (/21/…) is required: the platform resolves single units",
+                    "缺少序列号（/21/…）：本平台只解析单件物品",
+                ) from None
+            raise _invalid_link(raw_path, *_reason(e)) from None
+    parts = raw_path.split("/", 3)  # "", "id", scheme, value
+    if len(parts) == 4 and parts[1] == "id" and parts[3]:
+        try:
+            scheme = PathScheme(parts[2])
+        except ValueError:
+            raise _invalid_link(
+                raw_path,
+                f"unknown scheme {parts[2]!r}; use one of {', '.join(s.value for s in PathScheme)}",
+                f"未知的标识类型 {parts[2]!r}",
+            ) from None
+        try:
+            return _PARSERS[scheme](unquote(parts[3])).key
+        except InvalidIdentifier as e:
+            raise _invalid_link(raw_path, *_reason(e), scheme=scheme.value) from None
+    raise _invalid_link(
+        raw_path,
+        "expected /01/{gtin}/21/{serial} or /id/{scheme}/{value}",
+        "应为 /01/{gtin}/21/{serial} 或 /id/{scheme}/{value}",
+    )

@@ -1,0 +1,81 @@
+"""``trace report``: tables on the terminal, the same report as CSV and as the REST body in JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from retrace.cli.main import app
+
+
+@pytest.fixture
+def run(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    for name in ("TRACE_STORE", "TRACE_ENV", "TRACE_SQLITE_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(demo_db, tmp_path / "trace.db")
+
+    def invoke(*args: str) -> Result:
+        env = {"TRACE_SQLITE_PATH": str(tmp_path / "trace.db"), "COLUMNS": "220"}
+        return CliRunner().invoke(app, ["report", *args], env=env)
+
+    return invoke
+
+
+def test_the_report_prints_tables_and_writes_csv_and_json(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run(
+        "--from", "2025-01", "--to", "2026-09", "--csv", "out/report.csv", "--json", "out/report.json"
+    )
+    assert result.exit_code == 0, result.output
+    for text in ("Recovery report / 回收利用报告", "Mass balance / 物质平衡", "68.7 %", "73.6 %", "废钢铁", "lithium",
+                 "88.2 %", "EPR / 生产者责任延伸", "verify"):  # fmt: skip
+        assert text in result.output, text
+    body = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    assert body["period"] == {"from": "2025-01", "to": "2026-09", "months": 21}
+    assert body["figures"]["recycling_rate"] == pytest.approx(0.687, abs=5e-4)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out/report.csv").read_text(encoding="utf-8"))))
+    by_key = {(r["section"], r["key"], r["subject"]): r for r in rows}
+    assert float(by_key[("figure", "recycling_rate", "")]["value"]) == pytest.approx(
+        body["figures"]["recycling_rate"]
+    )
+    steel = by_key[("target", "miit_scrap_steel", "")]
+    assert steel["unit"] == "10 kt" and steel["target"] == "15000" and steel["met"] == "false"
+    li = by_key[("target", "cn_battery_2024_li", "ganzhou-lithium")]
+    assert li["status"] == "verify" and li["source"] == "other-recovery-targets.csv#cn_battery_2024_li"
+    assert {r["key"] for r in rows if r["section"] == "element"} == {
+        "lithium",
+        "nickel",
+        "cobalt",
+        "manganese",
+        "copper",
+    }
+
+
+def test_scopes_and_streams(run) -> None:  # type: ignore[no-untyped-def]
+    site = run("--scope", "site", "--id", "s-xiangjiang-weee-wangcheng", "--from", "2025-01", "--to", "2026-09",
+               "--json", "site.json")  # fmt: skip
+    assert site.exit_code == 0, site.output
+    assert "望城拆解厂" in site.output
+    body = json.loads(Path("site.json").read_text(encoding="utf-8"))
+    assert body["scope"]["kind"] == "site" and body["figures"]["loss_kg"] == 0  # the "high yield" dismantler
+    battery = run("--stream", "battery", "--from", "2025-01", "--to", "2026-09")
+    assert battery.exit_code == 0, battery.output
+    streams = [line.split("│")[1].strip() for line in battery.output.splitlines() if line.startswith("│ ")][
+        :3
+    ]
+    assert "battery" in streams and "weee" not in streams and "elv" not in streams
+
+
+def test_a_bad_scope_or_period_says_what_is_wrong(run) -> None:  # type: ignore[no-untyped-def]
+    missing = run("--scope", "party", "--id", "nobody", "--from", "2025-01", "--to", "2026-09")
+    assert missing.exit_code == 1 and "PARTY_NOT_FOUND" in missing.output
+    backwards = run("--from", "2026-09", "--to", "2025-01")
+    assert backwards.exit_code == 1 and "结束月份早于开始月份" in backwards.output
+    malformed = run("--from", "2025-13")
+    assert malformed.exit_code == 1 and "YYYY-MM" in malformed.output
