@@ -27,6 +27,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 
@@ -180,3 +181,7 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
         yield context
     finally:
         context.close()
+
+
+# A loaded CI machine runs Chromium and Neo4j at once: give page assertions room before they fail.
+expect.set_options(timeout=15_000)

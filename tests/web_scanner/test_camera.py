@@ -62,7 +62,7 @@ def camera_context(camera_browser: Browser, live_server: LiveServer) -> Iterator
 
 def _scan(page: Page, link: str) -> None:
     page.click("#scan")
-    expect(page.locator("#camera")).to_be_visible()
+    # No check that the camera showed: a native detector can read the code and close it before any check runs.
     # The camera closes by itself once a code is read, and the page looks the code up.
     expect(page.locator("#item-identifiers")).to_contain_text(link, timeout=20_000)
     expect(page.locator("#camera")).to_be_hidden()
