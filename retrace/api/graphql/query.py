@@ -59,6 +59,7 @@ IDENTIFIER = (
     "Any identifier of the object, as scanned: a GS1 Digital Link URI (https://id.gs1.org/01/…/21/…), an EPC URN "
     "(urn:epc:id:sgtin:…), SGTIN-96 hex, a GB/T 34014 battery code, a VIN, or a lot's code."
 )
+NAME_CONTAINS = "Only names (English or Chinese) containing this; ASCII letters in any case."
 REGION = "A GB/T 2260 code: 440000 takes the whole province, 440300 the city, 440305 the county."
 
 
@@ -157,12 +158,7 @@ class Query:
             PartyRole | None, strawberry.argument(description="Only parties with this role.")
         ] = None,
         region: Annotated[str | None, strawberry.argument(description=REGION)] = None,
-        name_contains: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Only names (English or Chinese) containing this; ASCII letters in any case."
-            ),
-        ] = None,
+        name_contains: Annotated[str | None, strawberry.argument(description=NAME_CONTAINS)] = None,
         first: Annotated[int, strawberry.argument(description=FIRST)] = 50,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> PartyConnection:
@@ -188,12 +184,7 @@ class Query:
             str | None, strawberry.argument(description="Only sites this party operates.")
         ] = None,
         region: Annotated[str | None, strawberry.argument(description=REGION)] = None,
-        name_contains: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Only names (English or Chinese) containing this; ASCII letters in any case."
-            ),
-        ] = None,
+        name_contains: Annotated[str | None, strawberry.argument(description=NAME_CONTAINS)] = None,
         first: Annotated[int, strawberry.argument(description=FIRST)] = 50,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> SiteConnection:
