@@ -106,6 +106,12 @@ def test_the_readme_gateway_receives_the_missing_air_conditioner_once(
         return bool(item["holder_id"] == "huanan-weee" and item["status"] == "active")
 
     _wait(received, "the air conditioner received at the dock door", logs)
+    # The blank tag comes after the air conditioner in the script: stop only once the bridge has reported it.
+    _wait(
+        lambda: "unreadable tag E2003412B802011826906046" in logs[2].read_text(),
+        "the blank tag reported",
+        logs,
+    )
     bridge.send_signal(signal.SIGINT)
     assert bridge.wait(timeout=30) == 0, logs[2].read_text()
     output = logs[2].read_text()
