@@ -25,12 +25,7 @@ from tests.graphql.conftest import data, websocket
 from tests.graphql.world import RECORD, chain_inputs
 from tests.world import battery, battery_chain
 
-pytestmark = [
-    # Cancelling 20 live store polls (neo4j) can leave a driver socket that is only collected later; pytest reports
-    # that as an unraisable ResourceWarning in whichever test is running. Tracked in the session note; not a lost event.
-    pytest.mark.asyncio,
-    pytest.mark.filterwarnings("ignore:.*unclosed.*:pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = pytest.mark.asyncio
 
 Json = dict[str, Any]
 WAIT_S = 10.0

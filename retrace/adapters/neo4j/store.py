@@ -34,6 +34,7 @@ from neo4j import (
 from neo4j.exceptions import GqlError, Neo4jError
 
 from retrace.adapters.neo4j import queries as q
+from retrace.adapters.neo4j.cancellation import finish_before_cancelling
 from retrace.adapters.neo4j.migrations import apply_migrations
 from retrace.app.ports import (
     DuplicateEventId,
@@ -129,6 +130,9 @@ class Neo4jStore:
     async def ping(self) -> None:
         # Not through a managed transaction: those retry for ``max_transaction_retry_time``, and a health check
         # (or ``connect``) should say at once that the server is not there.
+        await finish_before_cancelling(self._ping())
+
+    async def _ping(self) -> None:
         async with self._guard("answering a ping"), self._session() as session:
             await (await session.run(q.PING)).consume()
 
@@ -235,6 +239,9 @@ class Neo4jStore:
     async def commit(self, changes: ChangeSet) -> None:
         if changes.empty:
             return
+        await finish_before_cancelling(self._commit(changes))
+
+    async def _commit(self, changes: ChangeSet) -> None:
         async with self._guard("committing a batch"), self._session() as session:
             tx = await session.begin_transaction()
             try:
@@ -476,11 +483,14 @@ class Neo4jStore:
         )
 
     async def _read(self, query: str, action: str, **params: Any) -> list[Record]:
-        async with self._guard(action):
-            result = await self._driver.execute_query(
-                query, params, routing_=RoutingControl.READ, database_=self._database
-            )
-        return list(result.records)
+        async def work() -> list[Record]:
+            async with self._guard(action):
+                result = await self._driver.execute_query(
+                    query, params, routing_=RoutingControl.READ, database_=self._database
+                )
+            return list(result.records)
+
+        return await finish_before_cancelling(work())
 
     async def _write(self, action: str, *statements: tuple[str, dict[str, Any]]) -> None:
         """Run ``statements`` in one managed transaction (retried by the driver: they must be idempotent)."""
@@ -489,8 +499,11 @@ class Neo4jStore:
             for query, params in statements:
                 await (await tx.run(query, params)).consume()
 
-        async with self._guard(action), self._session() as session:
-            await session.execute_write(work)
+        async def write() -> None:
+            async with self._guard(action), self._session() as session:
+                await session.execute_write(work)
+
+        await finish_before_cancelling(write())
 
 
 class _Commit:
