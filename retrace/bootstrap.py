@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from retrace.app.capture import CaptureEvents
 from retrace.app.ports import GraphStore
 from retrace.app.registry import RegisterMasterData
+from retrace.app.signals import RecordedSignal
 from retrace.app.tracing import TraceQueries
 from retrace.config import Settings
 from retrace.domain.errors import StoreUnavailable
@@ -77,15 +78,20 @@ class Services:
     capture: CaptureEvents
     registry: RegisterMasterData
     trace: TraceQueries
+    recorded: (
+        RecordedSignal  # raised by ``capture`` after it stores events; live feeds of this process wait on it
+    )
 
     @classmethod
     def build(cls, settings: Settings, store: GraphStore, store_kind: str | None = None) -> Services:
         rules = CaptureRules(mass_tolerance=settings.mass_tolerance, max_clock_skew=settings.max_clock_skew)
+        recorded = RecordedSignal()
         return cls(
             settings=settings,
             store=store,
             store_kind=store_kind or settings.store,
-            capture=CaptureEvents(store, rules=rules, max_batch=settings.max_batch),
+            capture=CaptureEvents(store, rules=rules, max_batch=settings.max_batch, signal=recorded),
             registry=RegisterMasterData(store),
             trace=TraceQueries(store, max_depth=settings.max_lineage_depth),
+            recorded=recorded,
         )

@@ -60,9 +60,22 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, ge=1024, description="Largest request body the API reads."
     )
     max_lineage_depth: int = Field(default=50, ge=1, le=1000, description="Deepest lineage query allowed.")
+    feed_poll_interval_s: float = Field(
+        default=1.0,
+        ge=0.05,
+        le=60.0,
+        description="How often a live feed (GraphQL subscription) reads the event log for events recorded by other "
+        "workers or processes; what this process records wakes its feeds at once.",
+    )
     resolver_base: str = Field(
         default="http://127.0.0.1:8000", description="Base URL of this platform's GS1 Digital Link resolver."
     )
+    tls_cert: Path | None = Field(
+        default=None,
+        description="PEM certificate (chain) to serve https with (`trace serve`, `trace demo`); goes with "
+        "TRACE_TLS_KEY. A phone's camera works for the scanner only over https (`trace tls-cert` makes one).",
+    )
+    tls_key: Path | None = Field(default=None, description="PEM private key (unencrypted) of TRACE_TLS_CERT.")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

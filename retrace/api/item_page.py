@@ -39,6 +39,7 @@ EVENT = {
     "remanufacture": ("再制造", "Remanufactured"),
     "dispose": ("处置", "Disposed of"),
     "correct": ("更正", "Corrected"),
+    "associate": ("关联新标识", "New identifier"),
 }
 SCHEME = {
     "digital_link": ("GS1 数字链接", "GS1 Digital Link"),

@@ -7,8 +7,10 @@ Business rules (the API description of ``POST /api/v1/events`` is this docstring
 - Events are applied in the order given; later events may name objects that earlier ones in the batch created.
 - Idempotent by event id.  An id already stored with the same content is a replay: its first answer is returned
   (``status: replayed``) and nothing new is stored.  The same id with other content is EVENT_ID_CONFLICT.
-- Two writers racing on the same object: the store accepts exactly one; the other batch is re-read and re-checked
-  against what won (so it gets the rule's own error, e.g. DOUBLE_TREATMENT), up to ``retries`` times, then
+- Two writers racing on the same object, whether both change it or one only read it to decide (the containers
+  above an aggregation's parent, which the cycle check walks): the store accepts exactly one; the other batch is
+  re-read and re-checked against what won (so it gets the rule's own error, e.g. DOUBLE_TREATMENT, or
+  AGGREGATION_INVALID for two aggregations that together would make a cycle), up to ``retries`` times, then
   CONCURRENT_MODIFICATION.
 - The server sets ``recorded_at``; it never trusts a device clock for it.
 """
@@ -21,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from retrace.app.ports import DuplicateEventId, DuplicateKey, GraphStore, StaleWrite
+from retrace.app.signals import RecordedSignal
 from retrace.domain import errors as codes
 from retrace.domain.changes import RecordedEvent
 from retrace.domain.errors import BatchRejected, BatchTooLarge, Conflict, InvalidInput, TraceError
 from retrace.domain.events import (
     Aggregate,
+    Associate,
     Commission,
     Correct,
     Disaggregate,
@@ -77,6 +81,8 @@ class CaptureEvents:
     clock: Callable[[], datetime] = utc_now
     max_batch: int = 1000
     retries: int = 5
+    # Raised after a commit that stored new events (not for a pure replay): wakes this process's live feeds.
+    signal: RecordedSignal = field(default_factory=RecordedSignal)
 
     async def execute(self, events: Sequence[Event]) -> CaptureResult:
         if not events:
@@ -95,7 +101,7 @@ class CaptureEvents:
             )
         for attempt in range(self.retries + 1):
             try:
-                return await self._attempt(events)
+                result = await self._attempt(events)
             except (StaleWrite, DuplicateEventId, DuplicateKey):
                 if attempt == self.retries:
                     raise Conflict(
@@ -103,6 +109,10 @@ class CaptureEvents:
                         code=codes.CONCURRENT_MODIFICATION,
                         message_zh="其他设备同时修改了相同物品，请重试",
                     ) from None
+            else:
+                if result.created:
+                    self.signal.recorded()
+                return result
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, events: Sequence[Event]) -> CaptureResult:
@@ -189,6 +199,10 @@ class CaptureEvents:
                     for text in spec.identifiers:
                         with contextlib.suppress(TraceError):
                             keys.add(parse_identifier(text).key)
+            if isinstance(event, Associate):  # whoever holds a new identifier already, the rules must see
+                for text in event.identifiers:
+                    with contextlib.suppress(TraceError):
+                        keys.add(parse_identifier(text).key)
             if isinstance(event, Disassemble | Transform):
                 for lot in [*getattr(event, "lots", ()), *getattr(event, "outputs", ())]:
                     with contextlib.suppress(TraceError):
@@ -241,7 +255,7 @@ def _named_objects(event: Event) -> list[str]:
     match event:
         case Ship() | Receive() | Remanufacture() | Dispose():
             return list(event.objects)
-        case Weigh() | Disassemble():
+        case Weigh() | Disassemble() | Associate():
             return [event.object]
         case Aggregate() | Disaggregate():
             return [event.parent, *event.children]

@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
+# Re-exported: the formats live on their own so the command line can offer them without loading this module.
+from retrace.app.label_formats import MEDIA_TYPES as MEDIA_TYPES
+from retrace.app.label_formats import LabelFormat as LabelFormat
 from retrace.app.ports import GraphStore
 from retrace.domain import errors as codes
 from retrace.domain.errors import BatchTooLarge, InvalidInput, NotFound, TraceError
@@ -27,19 +29,6 @@ from retrace.domain.model import ObjectKind, Party, ProductModel, Stream, Traced
 
 MAX_LABELS = 1000
 _PAGE = 500
-
-
-class LabelFormat(StrEnum):
-    PNG = "png"
-    SVG = "svg"
-    PDF = "pdf"
-
-
-MEDIA_TYPES: dict[LabelFormat, str] = {
-    LabelFormat.PNG: "image/png",
-    LabelFormat.SVG: "image/svg+xml",
-    LabelFormat.PDF: "application/pdf",
-}
 
 
 @dataclass(frozen=True)

@@ -145,12 +145,16 @@ class FlowRecordQuery:
 
 @dataclass(frozen=True)
 class FlowRecordKey:
-    """Where a listing of flow records stands: the last record of a page."""
+    """Where a listing of flow records stands: the last record of a page.  Records are ordered by event time, event,
+    object, direction and stream (a lot made from several streams has one record per stream)."""
 
     event_time: datetime
     event_id: str
     object_id: str
     direction: Direction
+    stream: str | None = (
+        None  # None: after every stream of that record (a cursor from before streams were in it)
+    )
 
 
 class GraphStore(Protocol):
@@ -196,8 +200,10 @@ class GraphStore(Protocol):
     async def commit(self, changes: ChangeSet) -> None:
         """Write all of ``changes`` or nothing.
 
-        Raises ``StaleWrite`` if an updated object's stored version differs from ``expected_version`` (or a new
-        object's id exists, or a correction's target is missing or already corrected: all mean "re-read"),
+        Raises ``StaleWrite`` if an updated object's stored version differs from ``expected_version``, or an object
+        of ``read_versions`` (read, not changed) is missing or at another version, checked in the same transaction
+        so that neither can change before the commit (or a new object's id exists, or a correction's target is
+        missing or already corrected: all mean "re-read"),
         ``DuplicateEventId`` if a record's event id exists, ``DuplicateKey`` if a new key is taken, and
         ``StoreUnavailable`` if the store fails; in every case nothing was written."""
 

@@ -8,28 +8,57 @@ from __future__ import annotations
 
 import errno
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
-from retrace.config import Settings
 from retrace.domain.errors import TraceError
 
-out = Console(highlight=False, soft_wrap=True)  # URLs and commands must stay on one line to be copied
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:  # pydantic and its settings load only in commands that read the settings (fast start-up)
+    from pydantic import ValidationError
+
+    from retrace.config import Settings
+
+# URLs and commands must stay on one line to be copied; no emoji codes either (a fingerprint's ":CD:" is not 💿).
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_FAILURE = 1
 EXIT_SETTINGS = 2
 EXIT_INTERRUPTED = 130
 
 
+class InvalidSettings(Exception):
+    """Settings (``TRACE_*`` variables or command-line options) a command cannot work with.
+
+    Each problem is one line naming the setting; ``advice`` says what to do.  The command exits with
+    ``EXIT_SETTINGS``.
+    """
+
+    def __init__(self, problems: Sequence[str], advice: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+        self.advice = advice
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment (``TRACE_*``), with ``overrides`` from the command line on top."""
-    return Settings(**overrides)
+    """Settings from the environment (``TRACE_*``), with ``overrides`` from the command line on top.
+
+    Raises ``InvalidSettings`` naming each variable that is wrong.
+    """
+    from pydantic import ValidationError
+
+    from retrace.config import Settings
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        raise InvalidSettings(
+            _settings_problems(e), "Fix the environment variables above (TRACE_*). / 请修正上述环境变量。"
+        ) from None
 
 
 def _settings_problems(error: ValidationError) -> list[str]:
@@ -52,11 +81,11 @@ def reported(what: str, what_zh: str) -> Iterator[None]:
     except KeyboardInterrupt:
         err.print(f"[yellow]{what}: interrupted / 已中断[/yellow]")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except ValidationError as e:
+    except InvalidSettings as e:
         err.print(f"[red]✗ {what} failed: the settings are invalid / {what_zh}失败：配置无效[/red]")
-        for problem in _settings_problems(e):
+        for problem in e.problems:
             err.print(f"  • {problem}", markup=False)
-        err.print("  Fix the environment variables above (TRACE_*). / 请修正上述环境变量。")
+        err.print(f"  {e.advice}", markup=False)
         raise typer.Exit(EXIT_SETTINGS) from None
     except TraceError as e:
         err.print(f"[red]✗ {what} failed / {what_zh}失败[/red] [{e.code}]")
@@ -92,9 +121,9 @@ def check_port_free(host: str, port: int) -> None:
             raise OSError(f"cannot listen on {host}:{port}: {e.strerror}") from e
 
 
-def public_url(host: str, port: int) -> str:
+def public_url(host: str, port: int, scheme: str = "http") -> str:
     """Where a person on this machine reaches a server listening on ``host``."""
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown:
         shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"

@@ -7,15 +7,15 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retrace.adapters.labels import QrLabelRenderer
-from retrace.app.labels import LabelContent, LabelFormat, PrintLabels
-from retrace.bootstrap import open_store
+from retrace.app.label_formats import LabelFormat
 from retrace.cli.common import load_settings, out, reported
+
+if TYPE_CHECKING:
+    from retrace.app.labels import LabelContent, PrintLabels
 
 CHINA = timezone(timedelta(hours=8), "CST")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -118,6 +118,13 @@ def labels(
         if fmt is None:
             suffix = output.suffix.lower().lstrip(".") if output is not None else ""
             fmt = LabelFormat(suffix) if suffix in {f.value for f in LabelFormat} else LabelFormat.PDF
+        # The renderer (qrcode, Pillow, reportlab) and the store load when labels are printed, not at start-up.
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from retrace.adapters.labels import QrLabelRenderer
+        from retrace.app.labels import PrintLabels
+        from retrace.bootstrap import open_store
+
         settings = load_settings()
         base = resolver_base or settings.resolver_base
         renderer = QrLabelRenderer(font=font)

@@ -8,34 +8,44 @@ trace report          recovery rates against the targets, as tables, CSV or JSON
 trace export-openapi  write docs/openapi.json
 trace export-graphql  write schema.graphql
 trace labels          print QR labels (A4 PDF sheets, PNG, SVG) for items
+trace tls-cert        make a self-signed certificate to serve the scanner over https on the LAN
 trace sync …          the device's offline queue: status, push, dead letters (retrace.scanners.cli)
 trace rfid …          the RFID bridge for LLRP readers, a reader emulator, EPC decoding (retrace.scanners.cli)
+
+Start-up stays fast on a gateway (``trace sync``, ``trace rfid``, ``--help``): this module and the modules it
+imports load no web framework, store driver, label renderer, pydantic or ``cryptography``; a command imports what
+it needs when it runs (tests/cli/test_startup.py checks it, scripts/bench-cli-startup measures it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 import typer
-import uvicorn
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retrace.api.app import create_app, openapi_json
-from retrace.app.ports import GraphStore
-from retrace.bootstrap import Services, open_store
 from retrace.cli import report as report_command
 from retrace.cli.common import check_port_free, err, load_settings, out, public_url, reported
 from retrace.cli.labels import EXAMPLES as LABEL_EXAMPLES
 from retrace.cli.labels import labels as labels_command
-from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_notes, demo_registration
-from retrace.demo.loader import batched, load
-from retrace.demo.synthetic import synthetic
+from retrace.cli.tls import (
+    TLS_CERT_EXAMPLES,
+    TlsCertOption,
+    TlsKeyOption,
+    print_scanner_links,
+    tls_cert,
+    tls_from,
+)
 from retrace.scanners.cli import rfid_app, sync_app
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from retrace.config import Settings
 
 app = typer.Typer(
     name="trace",
@@ -81,13 +91,20 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Load the data, do not serve / 只加载数据")
     ] = False,
+    tls_cert_file: TlsCertOption = None,
+    tls_key_file: TlsKeyOption = None,
 ) -> None:
     """Run the product with demo data on the embedded store (nothing to install) / 一键运行演示。"""
     with reported("demo", "演示"):
+        from retrace.bootstrap import Services, open_store
+        from retrace.demo.dataset import demo_events, demo_notes, demo_registration
+        from retrace.demo.loader import batched, load
+
         base = load_settings()
         folder = data_dir if data_dir is not None else base.sqlite_path.parent
         # The demo always uses the embedded store, whatever TRACE_STORE says: it must work with nothing installed.
         settings = load_settings(store="sqlite", sqlite_path=folder / "trace.db")
+        tls = tls_from(settings, tls_cert_file, tls_key_file)
         if not no_serve:
             check_port_free(host, port)
         events = demo_events()
@@ -111,15 +128,29 @@ def demo(
         else:
             out.print(f"[green]✓[/green] Demo data already present / 演示数据已存在: {_counted(counts)}")
         out.print(f"  Store / 数据库: {settings.sqlite_path.resolve()}", markup=False)
-        _print_tour(public_url(host, port), demo_notes().showcase)
+        # curl must trust a self-signed certificate to fetch the tour's links as printed.
+        curl = "curl -s" if tls is None else f"curl -s --cacert {shlex.quote(str(tls.cert))}"
+        _print_tour(public_url(host, port, "https" if tls else "http"), demo_notes().showcase, curl)
         if no_serve:
             out.print(f"  Serve it with / 启动服务: trace demo --data-dir {folder}", markup=False)
             return
+        print_scanner_links(host, port, tls)
         out.print("  Press Ctrl+C to stop / 按 Ctrl+C 停止", markup=False)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        import uvicorn
+
+        from retrace.api.app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            ssl_certfile=tls.cert if tls else None,
+            ssl_keyfile=tls.key if tls else None,
+        )
 
 
-def _print_tour(url: str, showcase: dict[str, str]) -> None:
+def _print_tour(url: str, showcase: dict[str, str], curl: str = "curl -s") -> None:
     """Where to look first, with identifiers from the demo story (each `curl` line works as printed)."""
 
     def item(key: str, suffix: str = "") -> str:
@@ -155,7 +186,7 @@ def _print_tour(url: str, showcase: dict[str, str]) -> None:
     out.print("  Try / 试一试:", markup=False)
     for en, zh, link in tour:
         out.print(f"    # {en} / {zh}", markup=False)
-        out.print(f"    curl -s '{link}'", markup=False)
+        out.print(f"    {curl} '{link}'", markup=False)
     out.print()
 
 
@@ -171,18 +202,24 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes / 工作进程数")] = 1,
+    tls_cert_file: TlsCertOption = None,
+    tls_key_file: TlsKeyOption = None,
 ) -> None:
     """Serve the API on the store the settings name (TRACE_STORE, TRACE_SQLITE_PATH, TRACE_NEO4J_*) / 启动接口服务。"""
     with reported("serve", "启动服务"):
         settings = load_settings()
+        tls = tls_from(settings, tls_cert_file, tls_key_file)
         asyncio.run(_check_store(settings))
         check_port_free(host, port)
         where = settings.sqlite_path.resolve() if settings.store == "sqlite" else settings.neo4j_uri
-        url = public_url(host, port)
+        url = public_url(host, port, "https" if tls else "http")
         out.print(
             f"Serving / 服务地址: {url}  (docs / 文档: {url}/docs; store / 数据库: {settings.store} {where})",
             markup=False,
         )
+        print_scanner_links(host, port, tls)
+        import uvicorn
+
         # Each worker builds its own app (and store) from the same environment: the API tier is stateless.
         uvicorn.run(
             "retrace.api.app:create_app",
@@ -191,11 +228,15 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            ssl_certfile=tls.cert if tls else None,
+            ssl_keyfile=tls.key if tls else None,
         )
 
 
 async def _check_store(settings: Settings) -> None:
     """Open, ping and close the store, so a wrong setting fails here with advice, not in a worker's log."""
+    from retrace.bootstrap import open_store
+
     store = await open_store(settings)
     try:
         await store.ping()
@@ -214,6 +255,12 @@ def seed(
 ) -> None:
     """Load a synthetic data set into the store the settings name / 生成并加载合成数据。"""
     with reported("seed", "生成数据"):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from retrace.bootstrap import Services, open_store
+        from retrace.demo.loader import load
+        from retrace.demo.synthetic import synthetic
+
         settings = load_settings()
         if batch > settings.max_batch:
             raise typer.BadParameter(f"at most TRACE_MAX_BATCH={settings.max_batch}", param_hint="--batch")
@@ -259,6 +306,11 @@ def seed(
 app.command("labels", epilog=LABEL_EXAMPLES)(labels_command)
 
 
+# -- tls-cert -----------------------------------------------------------------------------------------------------
+
+app.command("tls-cert", epilog=TLS_CERT_EXAMPLES)(tls_cert)
+
+
 # -- migrate ------------------------------------------------------------------------------------------------------
 
 
@@ -266,6 +318,8 @@ app.command("labels", epilog=LABEL_EXAMPLES)(labels_command)
 def migrate() -> None:
     """Apply the graph schema migrations (Neo4j) / 执行数据库结构迁移。"""
     with reported("migrate", "迁移"):
+        from retrace.bootstrap import open_store
+
         settings = load_settings()
         if settings.store == "sqlite":
 
@@ -296,6 +350,8 @@ def migrate() -> None:
 
 async def _migrate_neo4j(settings: Settings) -> list[str]:
     from retrace.adapters.neo4j.store import Neo4jStore
+    from retrace.app.ports import GraphStore
+    from retrace.bootstrap import open_store
 
     store: GraphStore = await open_store(settings)
     try:
@@ -324,6 +380,8 @@ def export_openapi(
 ) -> None:
     """Write the API's OpenAPI document (committed as docs/openapi.json) / 导出 OpenAPI 文档。"""
     with reported("export-openapi", "导出 OpenAPI"):
+        from retrace.api.app import openapi_json
+
         document = openapi_json()
         if str(output) == "-":
             typer.echo(document, nl=False)

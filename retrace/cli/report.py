@@ -17,15 +17,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from retrace.api.schemas.reports import REPORTED_ELEMENTS, RecoveryReportResponse
-from retrace.app.reporting import ReportQueries
-from retrace.bootstrap import open_store
 from retrace.cli.common import load_settings, out, reported
 from retrace.domain.model import Stream
 from retrace.domain.rates.aggregates import REPORTING_TZ, add_months, month_of
 from retrace.domain.rates.report import Period, RecoveryReport, Scope, ScopeKind, TargetCheck
 from retrace.domain.rates.targets import UNITS, Quantity
-from retrace.targets import load_catalogue
 
 FATES = ("reuse", "remanufacture", "recycling", "energy_recovery", "disposal", "unknown")
 
@@ -55,6 +51,12 @@ def report(
 ) -> None:
     """Recovery rates against the targets, from the recorded flows / 回收利用率与目标对比报告。"""
     with reported("report", "报告"):
+        # The store, the targets and the REST body's pydantic models load when a report is made, not at start-up.
+        from retrace.api.schemas.reports import RecoveryReportResponse
+        from retrace.app.reporting import ReportQueries
+        from retrace.bootstrap import open_store
+        from retrace.targets import load_catalogue
+
         last = end or month_of(datetime.now(REPORTING_TZ))
         period = Period(start or add_months(last, -11), last)
         the_scope = Scope(scope, id_, stream)
@@ -114,6 +116,8 @@ def shown(check: TargetCheck) -> tuple[str, str, str]:
 
 
 def print_report(r: RecoveryReport) -> None:
+    from retrace.api.schemas.reports import REPORTED_ELEMENTS
+
     f = r.figures
     title = f"{r.name_zh} / {r.name} — {r.period.start} … {r.period.end}"
     if r.scope.stream:
@@ -183,6 +187,8 @@ def print_report(r: RecoveryReport) -> None:
 
 def report_csv(r: RecoveryReport) -> str:
     """One row per figure, stream rate, element and target check (long format, for a spreadsheet)."""
+    from retrace.api.schemas.reports import REPORTED_ELEMENTS
+
     buffer = io.StringIO()
     w = csv.writer(buffer, lineterminator="\n")
     w.writerow(

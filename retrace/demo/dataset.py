@@ -316,7 +316,7 @@ def _notes(
         "vehicle_cell": cell.ref,
         "vehicle_black_mass_lot": first("black_mass", showcase_car),
         "vehicle_lithium_carbonate_lot": first("lithium_carbonate", showcase_car),
-        "vehicle_nickel_sulfate_lot": first("nickel_sulfate", showcase_car),
+        "vehicle_nickel_sulfate_lot": first("nickel_sulfate_hexahydrate", showcase_car),
         "lfp_pack": lfp_pack.ref,
         "lfp_lithium_carbonate_lot": first("lithium_carbonate", lfp_pack),
         "lfp_iron_phosphate_lot": first("iron_phosphate", lfp_pack),

@@ -276,8 +276,9 @@ def battery_recycler(world: World) -> None:
 
 
 def second_life(world: World) -> None:
-    """The cascade-use plant opens LFP packs, keeps the modules, and builds them into storage cabinets for a
-    customer, 16 modules to a cabinet (梯次利用); the cabinet gets its own GB/T 34014 code."""
+    """The cascade-use plant opens LFP packs, keeps the modules, tests them for a second life (a remanufacture
+    event with fate reuse) and builds them into storage cabinets for a customer, 16 modules to a cabinet (梯次利用);
+    the cabinet gets its own GB/T 34014 code."""
     modules = open_packs(
         world,
         cat.CASCADE,
@@ -291,6 +292,17 @@ def second_life(world: World) -> None:
         if t > END:
             world.stock[cat.CASCADE].extend(group)
             continue
+        # Tested and accepted for a second life: their mass is reused (fate reuse), no longer awaiting treatment.
+        world.script.add(
+            Remanufacture(
+                world.script.eid(),
+                t - timedelta(hours=2),
+                cat.site_id(cat.CASCADE),
+                cat.CASCADE,
+                objects=tuple(m.ref for m in group),
+                fate=Fate.REUSE,
+            )
+        )
         (cabinet,) = world.commission(
             cat.CASCADE,
             cat.site_id(cat.CASCADE),

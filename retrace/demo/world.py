@@ -215,10 +215,16 @@ BATCH_GROUPS: dict[str, dict[str, str]] = {
 # Recovery in battery pre-treatment (crushing, pyrolysis, sieving) and in hydrometallurgy.
 BLACK_MASS_RECOVERY = {"cathode": 0.98, "graphite": 0.95, "other": 0.5, "copper": 0.01, "aluminium": 0.01}
 FOIL_RECOVERY = {"copper": 0.95, "aluminium": 0.93, "plastics": 0.80}
-# Li2CO3 / 2 Li, FePO4 / Fe (molar masses): lithium carbonate is booked at its physical mass, as the trade does.
+# Salt per gram of its metal (molar masses): the refiner's products are booked at their physical mass, as the trade
+# weighs them: Li2CO3 / 2 Li, NiSO4·6H2O / Ni, CoSO4·7H2O / Co, MnSO4·H2O / Mn, FePO4 / Fe.
 LI2CO3_PER_LI = 73.891 / (2 * 6.941)
 ASSAYED_METALS = ("lithium", "nickel", "cobalt", "manganese")
 FEPO4_PER_FE = 150.815 / 55.845
+SULFATES = (  # metal, salt, recovery in leaching and crystallisation, salt per gram of metal
+    ("nickel", "nickel_sulfate_hexahydrate", 0.98, 262.839 / 58.693),
+    ("cobalt", "cobalt_sulfate_heptahydrate", 0.98, 281.094 / 58.933),
+    ("manganese", "manganese_sulfate_monohydrate", 0.97, 169.009 / 54.938),
+)
 
 
 def month_start(d: datetime) -> datetime:
@@ -639,10 +645,11 @@ class World:
             t = self.later(max(next_month(month), ready), 0, 6)
             if t > END:
                 continue
+            reagents_g = None
             if group in ("ncm_cell", "lfp_cell"):
                 outputs = self._black_mass(party, inputs, t)
             elif group.startswith("black_mass"):
-                outputs = self._refine(party, inputs, t)
+                outputs, reagents_g = self._refine(party, inputs, t)
             else:
                 outputs = self._by_recipe(party, recipes, inputs, t)
             if not outputs:
@@ -656,6 +663,7 @@ class World:
                     party,
                     inputs=tuple(self.pick(x) for x in inputs),
                     outputs=specs,
+                    reagents_g=reagents_g,
                 )
             )
             used.update(id(x) for x in inputs)
@@ -712,25 +720,28 @@ class World:
             out.append(self.new_lot(party, material, int(total[material] * rate), fate, t, Stream.BATTERY))
         return out
 
-    def _refine(self, party: str, lots: Sequence[Thing], t: datetime) -> list[tuple[NewLot, Thing]]:
-        """Hydrometallurgy.  Nickel, cobalt and manganese sulfates are booked by contained metal (金属量), as the
-        trade reports them; booking the hydrated salts would weigh more than the black mass, because acid and
-        water are added and the platform records no reagents (docs/demo-data.md)."""
+    def _refine(
+        self, party: str, lots: Sequence[Thing], t: datetime
+    ) -> tuple[list[tuple[NewLot, Thing]], int]:
+        """Hydrometallurgy: the salts at their physical (hydrated) mass, and the reagents that make them heavier
+        than the black mass: sulfuric acid and water bound in the sulfates, the carbonate of soda ash in lithium
+        carbonate (all of a salt but its metal; docs/demo-data.md).  Iron phosphate keeps the phosphate of the LFP
+        cathode and needs none."""
         content: dict[str, int] = defaultdict(int)
         for lot in lots:
             for k, v in lot.content.items():
                 content[k] += v
         made: list[tuple[str, int, Fate, dict[str, int]]] = []
+        reagents = 0
         li = content["lithium"] * 0.90
-        made.append(("lithium_carbonate", int(li * LI2CO3_PER_LI), Fate.RECYCLING, {"lithium": int(li)}))
+        li2co3 = int(li * LI2CO3_PER_LI)
+        made.append(("lithium_carbonate", li2co3, Fate.RECYCLING, {"lithium": int(li)}))
+        reagents += li2co3 - int(li)
         if content.get("nickel"):
-            for metal, salt, rate in (
-                ("nickel", "nickel_sulfate", 0.98),
-                ("cobalt", "cobalt_sulfate", 0.98),
-                ("manganese", "manganese_sulfate", 0.97),
-            ):
+            for metal, salt, rate, per_metal in SULFATES:
                 g = int(content[metal] * rate)
-                made.append((salt, g, Fate.RECYCLING, {metal: g}))
+                made.append((salt, int(g * per_metal), Fate.RECYCLING, {metal: g}))
+                reagents += int(g * per_metal) - g
             residue = content["graphite"] * 0.9 + content["other"] * 0.5
         else:
             fe = content["iron"] * 0.95
@@ -739,11 +750,12 @@ class World:
         made.append(("leach_residue", int(residue), Fate.DISPOSAL, {"graphite": int(residue)}))
         stream = lots[0].stream
         # Products are assayed by their metal content; the residue is not.
-        return [
+        outputs = [
             self.new_lot(party, m, g, f, t, stream, c, None if f is Fate.DISPOSAL else c)
             for m, g, f, c in made
             if g > 0
         ]
+        return outputs, reagents
 
     def run_facilities(self, order: Iterable[str], handlers: dict[str, Callable[[], None]]) -> None:
         """Each facility in turn: its own handler (if any), then its transformations, then its shipments."""

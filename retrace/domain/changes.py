@@ -1,7 +1,11 @@
 """What capturing a batch changes, as data the stores persist atomically.
 
-The domain decides every change; a store only writes a ``ChangeSet`` (all of it or none of it) and checks that each
-updated object still has the version the change was computed from.
+The domain decides every change; a store only writes a ``ChangeSet`` (all of it or none of it) and checks, in the
+same transaction, that every object the decision rests on is still at the version it was read at: each updated
+object (``ObjectUpdate.expected_version``) and each object the rules only read (``ChangeSet.read_versions``, e.g. the
+containers above an aggregation's parent, which its cycle check walks).  If none of them changed, the decision is
+the one the rules would make at the moment of the commit; if one did, another writer won and the batch is read and
+decided again.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ class Direction(StrEnum):
     PRODUCED = "produced"  # output of a disassembly or transformation
     REMANUFACTURED = "remanufactured"
     DISPOSED = "disposed"
+    # Reagent mass inside the object of the record it goes with (same event, object, stream, stage, fates):
+    # bound into an output (stage primary/secondary), or leaving with a consumed (entry/intermediate) or disposed
+    # (no stage) object.  Recovery rates take it out of that record's mass (docs/rates.md, "Reagents").
+    REAGENT = "reagent"
 
 
 class Stage(StrEnum):
@@ -144,6 +152,9 @@ class ChangeSet:
     records: list[RecordedEvent] = field(default_factory=list)
     new_objects: list[TracedObject] = field(default_factory=list)
     updates: list[ObjectUpdate] = field(default_factory=list)
+    # Object id → the version read, for every stored object the rules consulted but the batch does not change.  A
+    # container's contents count as part of its state: every change of contents changes the container too.
+    read_versions: dict[str, int] = field(default_factory=dict)
     links: list[LineageLink] = field(default_factory=list)
     flows: list[FlowRecord] = field(default_factory=list)
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (target event id, correcting event id)

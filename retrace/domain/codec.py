@@ -55,6 +55,8 @@ def object_to_dict(obj: TracedObject) -> dict[str, Any]:
         "origin_site_id": obj.origin_site_id,
         "origin_at": obj.origin_at.isoformat() if obj.origin_at else None,
         "composition_g": dict(obj.composition_g),
+        "reagent_g": obj.reagent_g,
+        "stream_mix": dict(obj.stream_mix),
     }
 
 
@@ -83,6 +85,8 @@ def object_from_dict(data: dict[str, Any]) -> TracedObject:
         origin_site_id=data.get("origin_site_id"),
         origin_at=_instant(data.get("origin_at")),
         composition_g=tuple((str(k), int(v)) for k, v in (data.get("composition_g") or {}).items()),
+        reagent_g=int(data.get("reagent_g") or 0),
+        stream_mix=tuple(sorted((str(k), int(v)) for k, v in (data.get("stream_mix") or {}).items())),
     )
 
 

@@ -19,6 +19,7 @@ Pure: the caller passes the records and the objects they name; nothing here read
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,9 +29,22 @@ from typing import Any
 from urllib.parse import quote
 
 from retrace.domain import errors as codes
-from retrace.domain.changes import FlowRecord, RecordedEvent
+from retrace.domain.changes import Direction, FlowRecord, RecordedEvent
 from retrace.domain.errors import InvalidInput, NotFound
-from retrace.domain.events import Correct, Dispose, Event, Receive, Remanufacture, Ship, Weigh
+from retrace.domain.events import (
+    Associate,
+    Commission,
+    Correct,
+    Disassemble,
+    Dispose,
+    Event,
+    NewItem,
+    Receive,
+    Remanufacture,
+    Ship,
+    Transform,
+    Weigh,
+)
 from retrace.domain.identifiers import (
     BatteryCode,
     DigitalLink,
@@ -40,7 +54,9 @@ from retrace.domain.identifiers import (
     Sgtin96Hex,
     SgtinUrn,
     Vin,
+    parse_identifier,
 )
+from retrace.domain.ledger import object_id_for
 from retrace.domain.model import ObjectKind, TracedObject, kg
 
 EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -81,6 +97,10 @@ SHAPES: Mapping[str, EpcisShape] = {
     "transform": EpcisShape("TransformationEvent", None, BIZSTEP_RECYCLING, "active"),
     "remanufacture": EpcisShape("ObjectEvent", "OBSERVE", "repairing", "active"),
     "dispose": EpcisShape("ObjectEvent", "DELETE", "destroying", "destroyed"),
+    # CBV commissioning is "associating an instance-level identifier with a specific object": the new identifiers
+    # are commissioned (ADD) for an object that already exists.  Not an AssociationEvent: that links two physical
+    # objects (a sensor to an asset), and a new code on a pack is no second object.  No disposition: it is unchanged.
+    "associate": EpcisShape("ObjectEvent", "ADD", "commissioning", None),
 }
 """Every event type but ``correct``, which re-emits its target with an ``errorDeclaration``."""
 
@@ -159,10 +179,6 @@ _GS1_SCHEMES = (Scheme.DIGITAL_LINK.value, Scheme.SGTIN_URN.value, Scheme.SGTIN_
 _PREFERENCE = (*_GS1_SCHEMES, Scheme.BATTERY.value, Scheme.VIN.value, Scheme.INTERNAL.value)
 
 
-def _parsed(scheme: str, value: str) -> Identifier:
-    return _PARSERS[scheme](value)
-
-
 def identifier_text(scheme: str, value: str) -> str:
     """An identifier as text that ``parse_identifier`` reads back to the same scheme and value.
 
@@ -192,18 +208,38 @@ def object_uri(obj: TracedObject, naming: Naming = DEFAULT_NAMING) -> str:
         return naming.uri("lot", code if code is not None else obj.id)
     for scheme in _PREFERENCE:
         value = pairs.get(scheme)
-        if value is None:
-            continue
-        if scheme in _GS1_SCHEMES:
-            key = _parsed(scheme, value).key  # gs1:01/<gtin14>/21/<serial>
-            gtin14, serial = key.removeprefix("gs1:01/").split("/21/", 1)
-            return f"{naming.gs1_resolver.rstrip('/')}/01/{gtin14}/21/{quote(serial, safe='')}"
-        return naming.uri(scheme, value)
+        if value is not None:
+            return identifier_uri(scheme, value, naming)
     return naming.uri("object", obj.id)
+
+
+def identifier_uri(scheme: str, value: str, naming: Naming = DEFAULT_NAMING) -> str:
+    """The URI of one identifier: an SGTIN in any form is its canonical Digital Link, an EPC URN (SSCC, GRAI) is
+    itself, anything else a URI under ``naming``.
+
+    >>> identifier_uri("gbt34014", "0A1PE0500000000000000001")
+    'urn:retrace:gbt34014:0A1PE0500000000000000001'
+    >>> identifier_uri("sgtin", "urn:epc:id:sgtin:0614141.812345.6789")
+    'https://id.gs1.org/01/80614141123458/21/6789'
+    """
+    parser = _PARSERS.get(scheme)
+    key = (parser(value) if parser else parse_identifier(identifier_text(scheme, value))).key
+    if key.startswith("gs1:01/") and "/21/" in key:  # gs1:01/<gtin14>/21/<serial>
+        gtin14, serial = key.removeprefix("gs1:01/").split("/21/", 1)
+        return f"{naming.gs1_resolver.rstrip('/')}/01/{gtin14}/21/{quote(serial, safe='')}"
+    if value.startswith("urn:epc:id:"):
+        return value
+    return naming.uri(scheme, value)
 
 
 def party_uri(party_id: str, naming: Naming = DEFAULT_NAMING) -> str:
     return naming.uri("party", party_id)
+
+
+def reagents_uri(naming: Naming = DEFAULT_NAMING) -> str:
+    """The class of the reagents a transformation declares (acid, water, soda ash: untraced, counted by mass), the
+    ``epcClass`` of their quantity among its inputs."""
+    return naming.uri("material", "reagents")
 
 
 def site_uri(site_id: str, naming: Naming = DEFAULT_NAMING) -> str:
@@ -250,19 +286,39 @@ def _ext(name: str) -> str:
 
 
 class _View:
-    """One recorded event with the objects it names, as they were when it happened."""
+    """One recorded event with the objects it names, as they were when it happened.
+
+    An object the event changed is taken as it was before the event (``record.before``).  One it created is taken
+    as given now, but with the identifiers the event gave it: an ``associate`` may have added some since, and the
+    event must go on naming the object as it did when it was recorded."""
 
     def __init__(self, record: RecordedEvent, objects: Mapping[str, TracedObject], naming: Naming) -> None:
         self.record = record
         self.naming = naming
         self.before = {o.id: o for o in record.before}
         self.flows: dict[str, FlowRecord] = {}
+        self.masses: dict[str, int] = {}
         for flow in record.flows:
+            if flow.direction is Direction.REAGENT:
+                continue  # the reagent part of a mass already counted on the object's own record
             self.flows.setdefault(flow.object_id, flow)
+            # A lot of several streams has one record per stream: its mass is their sum.
+            self.masses[flow.object_id] = self.masses.get(flow.object_id, 0) + flow.mass_g
         self.objects = objects
+        self.created_with = _identifiers_at_creation(record.event)
+        # associate: the identifiers it added, as (scheme, value), in the order given
+        self.added: tuple[tuple[str, str], ...] = ()
+        if isinstance(record.event, Associate):
+            parsed = [parse_identifier(text) for text in record.event.identifiers]
+            self.added = tuple((p.scheme.value, p.value) for p in parsed)
 
     def obj(self, object_id: str) -> TracedObject:
-        found = self.before.get(object_id) or self.objects.get(object_id)
+        found = self.before.get(object_id)
+        if found is None:
+            found = self.objects.get(object_id)
+            given = self.created_with.get(object_id)
+            if found is not None and given is not None:
+                found = dataclasses.replace(found, identifiers=given)
         if found is None:
             raise NotFound(
                 f"object {object_id} named by event {self.record.event_id} was not given",
@@ -278,8 +334,8 @@ class _View:
         event = self.record.event
         if isinstance(event, Weigh):
             return event.mass_g
-        flow = self.flows.get(object_id)
-        return flow.mass_g if flow is not None else self.obj(object_id).mass_g
+        mass = self.masses.get(object_id)
+        return mass if mass is not None else self.obj(object_id).mass_g
 
     def fate(self, object_id: str) -> str | None:
         flow = self.flows.get(object_id)
@@ -313,7 +369,8 @@ class _View:
             _ext("kind"): obj.kind.value,
             _ext("stream"): obj.stream.value,
             _ext("massG"): self.mass_g(object_id),
-            _ext("identifiers"): [identifier_text(s, v) for s, v in obj.identifiers],
+            # as the event left them: an associate's subject with the identifiers it added
+            _ext("identifiers"): [identifier_text(s, v) for s, v in (*obj.identifiers, *self.added)],
         }
         optional = {
             "modelId": obj.model_id,
@@ -325,6 +382,20 @@ class _View:
         if obj.composition_g:  # a lot's assay: element recovery rates read it (docs/rates.md)
             out[_ext("compositionG")] = dict(obj.composition_g)
         return out
+
+
+def _identifiers_at_creation(event: Event) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Object id → the identifiers a commission or disassembly gave each item it created (parts come first)."""
+    specs: tuple[NewItem, ...] = ()
+    if isinstance(event, Commission):
+        specs = event.items
+    elif isinstance(event, Disassemble):
+        specs = event.parts
+    out = {}
+    for index, spec in enumerate(specs):
+        parsed = [parse_identifier(text) for text in spec.identifiers]
+        out[object_id_for(event.event_id, index)] = tuple((p.scheme.value, p.value) for p in parsed)
+    return out
 
 
 def _put_list(out: dict[str, Any], name: str, values: list[Any]) -> None:
@@ -348,7 +419,11 @@ def _body(record: RecordedEvent, objects: Mapping[str, TracedObject], naming: Na
     if shape.action is not None:
         out["action"] = shape.action
 
-    if shape.event_type == "ObjectEvent":
+    if isinstance(event, Associate):
+        # What is commissioned is the new identifiers; the object they now also name is the one its old URI names.
+        out["epcList"] = [identifier_uri(s, v, naming) for s, v in view.added]
+        out["ilmd"] = {_ext("sameAs"): view.uri(view.ids("subject")[0])}
+    elif shape.event_type == "ObjectEvent":
         subjects = view.ids("output") if event.type == "commission" else view.ids("subject")
         out["epcList"] = view.epcs(subjects)  # always present: EPCIS needs epcList or quantityList
         _put_list(out, "quantityList", view.quantities(subjects))
@@ -360,7 +435,13 @@ def _body(record: RecordedEvent, objects: Mapping[str, TracedObject], naming: Na
     else:  # TransformationEvent
         inputs, outputs = view.ids("input"), view.ids("output")
         _put_list(out, "inputEPCList", view.epcs(inputs))
-        _put_list(out, "inputQuantityList", view.quantities(inputs))
+        consumed = view.quantities(inputs)
+        if isinstance(event, Transform) and event.reagents_g:
+            # Reagents are an input of the transformation that is no traced object: a quantity of their class.
+            consumed.append(
+                {"epcClass": reagents_uri(naming), "quantity": kg(event.reagents_g), "uom": KILOGRAM}
+            )
+        _put_list(out, "inputQuantityList", consumed)
         _put_list(out, "outputEPCList", view.epcs(outputs))
         _put_list(out, "outputQuantityList", view.quantities(outputs))
 
@@ -423,8 +504,15 @@ def _extensions(record: RecordedEvent, view: _View) -> dict[str, Any]:
         out[_ext("massG")] = event.mass_g
     elif isinstance(event, Dispose):
         out[_ext("fate")] = event.fate.value
-    elif isinstance(event, Remanufacture) and event.value_cny is not None:
-        out[_ext("valueCny")] = event.value_cny
+    elif isinstance(event, Remanufacture):
+        if event.value_cny is not None:
+            out[_ext("valueCny")] = event.value_cny
+        if event.fate is not None:  # reuse (cascade use); remanufacture, the default, is left out
+            out[_ext("fate")] = event.fate.value
+    elif isinstance(event, Transform) and event.reagents_g:
+        out[_ext("reagentsG")] = event.reagents_g
+    elif isinstance(event, Associate):
+        out[_ext("identifiers")] = [identifier_text(s, v) for s, v in view.added]
     out[_ext("objects")] = [view.described(oid, role) for oid, role in record.object_roles]
     return out
 

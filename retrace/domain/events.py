@@ -212,26 +212,45 @@ class Disassemble(Event):
 
 @dataclass(frozen=True)
 class Transform(Event):
-    """Consume input items or lots whole, producing material lots (shredding, smelting, hydrometallurgy)."""
+    """Consume input items or lots whole, producing material lots (shredding, smelting, hydrometallurgy).
+
+    ``reagents_g``: the mass of reagents added that ends in the outputs (sulfuric acid and water bound in a metal
+    sulfate, the carbonate of soda ash in lithium carbonate), in grams, if any.  They are not traced objects: the
+    mass balance counts them as input, and recovery rates leave them out of the outputs (docs/rates.md)."""
 
     type: ClassVar[str] = "transform"
     inputs: tuple[str, ...] = ()
     outputs: tuple[NewLot, ...] = ()
+    reagents_g: int | None = field(default=None, metadata={"omit_empty": True})
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(len(self.inputs) > 0, "transform needs at least one input", "至少需要一个投入", "inputs")
         _require(len(self.outputs) > 0, "transform needs at least one output", "至少需要一个产出", "outputs")
+        _require(
+            self.reagents_g is None or self.reagents_g >= 0,
+            "reagent mass must not be negative",
+            "试剂质量不能为负",
+            "reagents_kg",
+        )
+        if (
+            self.reagents_g == 0
+        ):  # no reagents has one form, so its fingerprint is that of an event without them
+            object.__setattr__(self, "reagents_g", None)
 
 
 @dataclass(frozen=True)
 class Remanufacture(Event):
-    """Items remanufactured; ``value_cny``: the value of the remanufactured output, in whole yuan, if recorded
-    (the remanufacturing-scale indicator sums it)."""
+    """Items restored for a second life; ``value_cny``: the value of the remanufactured output, in whole yuan, if
+    recorded (the remanufacturing-scale indicator sums it).
+
+    ``fate``: ``remanufacture`` (the default: an engine or gearbox rebuilt to as-new) or ``reuse`` (cascade use,
+    梯次利用: a battery module tested and put to a second, different use such as energy storage)."""
 
     type: ClassVar[str] = "remanufacture"
     objects: tuple[str, ...] = ()
     value_cny: int | None = field(default=None, metadata={"omit_empty": True})
+    fate: Fate | None = field(default=None, metadata={"omit_empty": True})  # None: remanufacture
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -239,11 +258,25 @@ class Remanufacture(Event):
             len(self.objects) > 0, "remanufacture needs at least one object", "至少需要一个物品", "objects"
         )
         _require(
+            self.fate in (None, Fate.REMANUFACTURE, Fate.REUSE),
+            "remanufacture fate is remanufacture or reuse",
+            "再制造去向只能是 remanufacture 或 reuse",
+            "fate",
+        )
+        if (
+            self.fate is Fate.REMANUFACTURE
+        ):  # the default has one form (and the fingerprint of events before it)
+            object.__setattr__(self, "fate", None)
+        _require(
             self.value_cny is None or self.value_cny >= 0,
             "value_cny must not be negative",
             "再制造产值不能为负",
             "value_cny",
         )
+
+    @property
+    def resulting_fate(self) -> Fate:
+        return self.fate or Fate.REMANUFACTURE
 
 
 @dataclass(frozen=True)
@@ -283,6 +316,26 @@ class Correct(Event):
         _require(bool(self.reason.strip()), "correct needs a reason", "需要更正原因", "reason")
 
 
+@dataclass(frozen=True)
+class Associate(Event):
+    """New identifiers for an item already in the graph: a second-life battery pack re-coded under GB/T 34014 after
+    remanufacture, a VIN or an RFID tag attached to an item first tagged by QR.  The item keeps every identifier it
+    had, so any of them, old or new, finds it."""
+
+    type: ClassVar[str] = "associate"
+    object: str = ""
+    identifiers: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(
+            len(self.identifiers) > 0,
+            "associate needs at least one new identifier",
+            "至少需要一个新标识",
+            "identifiers",
+        )
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
@@ -297,6 +350,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Remanufacture,
         Dispose,
         Correct,
+        Associate,
     )
 }
 

@@ -5,14 +5,23 @@ a batch names (and the containers and contents of those objects); the ledger the
 order, each one validated completely before anything of it changes, and hands back a ``ChangeSet``.  An event that
 fails changes nothing; the caller decides whether the batch as a whole is refused (it is, by default).
 
+The decision rests on what was read, and another writer may change that before the batch is stored.  So the
+``ChangeSet`` carries the version of every stored object a committed event consulted: the ones it changes (as
+``ObjectUpdate.expected_version``) and the ones it only read (``read_versions``, e.g. the containers above an
+aggregation's parent, which its cycle check walks).  Reading a container's contents is reading the container: every
+event that changes what is inside an object changes that object too (aggregate, disaggregate and disassemble change
+the container; a correction restores it), so its version moves with its contents.  Master data (parties, licences,
+sites, models) has no version: a capture that races a change of registration counts as made before it.
+
 Rules (brief §7), each with its code from ``errors``:
 
 - identifiers must parse (INVALID_IDENTIFIER) and name a known object (OBJECT_NOT_FOUND); a new identifier must be
-  free (IDENTIFIER_TAKEN); the party, site and product model must exist (PARTY/SITE/MODEL_NOT_FOUND);
+  free (IDENTIFIER_TAKEN), and one an item is given later not one it already carries (ALREADY_ASSOCIATED); the
+  party, site and product model must exist (PARTY/SITE/MODEL_NOT_FOUND);
 - nothing happens to an object after a terminal state (OBJECT_TERMINAL), and an item is dismantled or consumed only
   once (DOUBLE_TREATMENT);
-- outputs of a disassembly or transformation weigh at most the inputs times ``1 + mass_tolerance``
-  (MASS_BALANCE_EXCEEDED);
+- outputs of a disassembly or transformation weigh at most the inputs (for a transformation, with the reagents
+  it declares) times ``1 + mass_tolerance`` (MASS_BALANCE_EXCEEDED);
 - custody goes only to a party that holds a licence valid for the object's stream on the event day, when its roles
   need one (LICENCE_INVALID); only the holder ships or treats (NOT_HOLDER); a shipment is received by the party it
   was shipped to (NOT_IN_TRANSIT_TO_PARTY); what a party already holds is not received again (ALREADY_HELD);
@@ -34,6 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from retrace.domain import errors as codes
+from retrace.domain.apportion import allocate_reagents, by_stream, stream_mix
 from retrace.domain.changes import (
     ChangeSet,
     Direction,
@@ -47,6 +57,7 @@ from retrace.domain.changes import (
 from retrace.domain.errors import Conflict, InvalidInput, NotFound, RuleViolation, TraceError
 from retrace.domain.events import (
     Aggregate,
+    Associate,
     Commission,
     Correct,
     Disaggregate,
@@ -80,6 +91,9 @@ from retrace.domain.model import (
 from retrace.domain.rates.materials import as_pairs, composition_elements, lot_elements
 
 _OBJECT_NAMESPACE = uuid.UUID("6b1d0c3e-2f41-4d8e-9a57-0c1e5b7d9f20")
+
+# The records that enter a mass balance: reagent mass an object holds is written beside them.
+_BALANCED = frozenset({Direction.PRODUCED, Direction.CONSUMED, Direction.DISPOSED, Direction.REMANUFACTURED})
 
 
 def object_id_for(event_id: str, index: int) -> str:
@@ -118,6 +132,7 @@ class Ledger:
     def __post_init__(self) -> None:
         self._original_versions = {oid: o.version for oid, o in self.objects.items()}
         self._created: set[str] = set()
+        self._read: set[str] = set()  # objects the applied events consulted
         self._changes = ChangeSet()
 
     # -- public ----------------------------------------------------------------------------------------------
@@ -141,6 +156,13 @@ class Ledger:
             for oid, version in sorted(self._original_versions.items())
             if self.objects[oid].version != version
         ]
+        changed = {u.object.id for u in changes.updates}
+        # Objects made by this batch are not in ``_original_versions``: their ids and keys are unique in the store.
+        changes.read_versions = {
+            oid: self._original_versions[oid]
+            for oid in sorted(self._read - changed)
+            if oid in self._original_versions
+        }
         return changes
 
 
@@ -159,10 +181,13 @@ class _Step:
         self.flows: list[FlowRecord] = []
         self.roles: list[tuple[str, str]] = []
         self.correction_target: str | None = None
+        self.read: set[str] = set()  # every object this event's rules looked at (kept only if the event is)
 
     # -- reading ---------------------------------------------------------------------------------------------
 
     def get(self, object_id: str) -> TracedObject:
+        """The object as this event sees it; every rule reads objects through here, so each read is recorded."""
+        self.read.add(object_id)
         return self.staged.get(object_id) or self.ledger.objects[object_id]
 
     def resolve(self, text: str, field: str) -> TracedObject:
@@ -305,6 +330,7 @@ class _Step:
         return out
 
     def current_children(self, object_id: str) -> set[str]:
+        self.read.add(object_id)  # contents are part of the container's state (its version moves with them)
         kids = set(self.ledger.children.get(object_id, set()))
         for child, old, new in self.child_moves:
             if old == object_id:
@@ -351,29 +377,46 @@ class _Step:
         counterparty_id: str | None = None,
         value_cny: int = 0,
     ) -> None:
-        """Record mass moving at ``site_id``; ``model_id`` and ``stream`` default to the object's own."""
-        self.flows.append(
-            FlowRecord(
-                event_id=self.event.event_id,
-                site_id=site_id,
-                party_id=self.event.party_id,
-                event_time=self.event.event_time,
-                direction=direction,
-                stream=stream or obj.stream,
-                material=obj.flow_material,
-                fate=obj.fate.value if obj.fate else None,
-                mass_g=obj.mass_g,
-                object_id=obj.id,
-                stage=stage,
-                model_id=model_id or obj.model_id,
-                origin_site_id=obj.origin_site_id,
-                origin_at=obj.origin_at,
-                prior_fate=prior_fate.value if prior_fate else None,
-                counterparty_id=counterparty_id,
-                value_cny=value_cny,
-                elements_g=self.elements(obj),
-            )
+        """Record mass moving at ``site_id``; ``model_id`` and ``stream`` default to the object's own.
+
+        Reagent mass the object holds goes with every record that enters a mass balance (a ``reagent`` record
+        beside it), and the records of a lot made from several streams are split among them (``apportion``)."""
+        record = FlowRecord(
+            event_id=self.event.event_id,
+            site_id=site_id,
+            party_id=self.event.party_id,
+            event_time=self.event.event_time,
+            direction=direction,
+            stream=stream or obj.stream,
+            material=obj.flow_material,
+            fate=obj.fate.value if obj.fate else None,
+            mass_g=obj.mass_g,
+            object_id=obj.id,
+            stage=stage,
+            model_id=model_id or obj.model_id,
+            origin_site_id=obj.origin_site_id,
+            origin_at=obj.origin_at,
+            prior_fate=prior_fate.value if prior_fate else None,
+            counterparty_id=counterparty_id,
+            value_cny=value_cny,
+            elements_g=self.elements(obj),
         )
+        records = [record]
+        if obj.reagent_g and direction in _BALANCED:
+            records.append(
+                dataclasses.replace(
+                    record,
+                    direction=Direction.REAGENT,
+                    mass_g=min(obj.reagent_g, obj.mass_g),
+                    value_cny=0,
+                    elements_g=(),  # the element content is the object's, on its own record
+                )
+            )
+        for one in records:
+            if stream is None and obj.stream_mix:
+                self.flows.extend(by_stream(one, obj.stream_mix))
+            else:
+                self.flows.append(one)
 
     def elements(self, obj: TracedObject) -> tuple[tuple[str, int], ...]:
         """Tracked element content: an item's from its model's composition, a lot's from its assay and material."""
@@ -425,7 +468,7 @@ class _Step:
         self.create(obj, zip(obj.keys, spec.identifiers, strict=False), f"{field}.identifiers")
         return obj
 
-    def new_lot(self, spec: NewLot, index: int, stream: Stream, field: str) -> TracedObject:
+    def new_lot(self, spec: NewLot, index: int, stream: Stream, field: str, **state: object) -> TracedObject:
         try:
             code = InternalCode.parse(spec.code)
         except TraceError as e:
@@ -447,24 +490,31 @@ class _Step:
             last_event_id=self.event.event_id,
             composition_g=spec.composition_g,
             **self.origin(),
+            **state,  # type: ignore[arg-type]
         )
         self.create(obj, [(code.key, spec.code)], f"{field}.code")
         return obj
 
-    def mass_balance(self, inputs_g: int, outputs_g: int) -> None:
-        allowed = Decimal(inputs_g) * (1 + self.ledger.rules.mass_tolerance)
+    def mass_balance(self, inputs_g: int, outputs_g: int, reagents_g: int = 0) -> None:
+        """Outputs weigh at most the inputs and the declared reagents, times ``1 + mass_tolerance``."""
+        allowed = Decimal(inputs_g + reagents_g) * (1 + self.ledger.rules.mass_tolerance)
         if outputs_g > allowed:
+            went_in = f"{kg(inputs_g + reagents_g)} kg that went in"
+            details: dict[str, Any] = {
+                "input_kg": kg(inputs_g),
+                "output_kg": kg(outputs_g),
+                "tolerance": str(self.ledger.rules.mass_tolerance),
+            }
+            if reagents_g:
+                went_in += f" ({kg(reagents_g)} kg of it reagents)"
+                details["reagents_kg"] = kg(reagents_g)
             raise RuleViolation(
-                f"outputs weigh {kg(outputs_g)} kg, more than the {kg(inputs_g)} kg that went in "
+                f"outputs weigh {kg(outputs_g)} kg, more than the {went_in} "
                 f"(tolerance {self.ledger.rules.mass_tolerance * 100}%)",
                 code=codes.MASS_BALANCE_EXCEEDED,
                 message_zh="产出质量超过投入质量（超出允许误差）",
                 field="outputs",
-                details={
-                    "input_kg": kg(inputs_g),
-                    "output_kg": kg(outputs_g),
-                    "tolerance": str(self.ledger.rules.mass_tolerance),
-                },
+                details=details,
             )
 
     # -- the rules -------------------------------------------------------------------------------------------
@@ -516,7 +566,8 @@ class _Step:
                     message_zh="物品在容器内，请发运容器或先拆分",
                     field=field,
                 )
-            self.licensed(to_party, obj.stream, "to_party_id")
+            for stream in obj.streams:  # a lot made from several streams needs a licence for each
+                self.licensed(to_party, stream, "to_party_id")
             self.flow(obj, Direction.SHIPPED, obj.site_id or event.site_id, counterparty_id=to_party.id)
             self.roles.append((obj.id, "subject"))
             for moved in [obj.id, *self.descendants(obj.id)]:
@@ -551,7 +602,8 @@ class _Step:
                     message_zh="物品在容器内，请接收容器",
                     field=field,
                 )
-            self.licensed(receiver, obj.stream, "party_id")
+            for stream in obj.streams:
+                self.licensed(receiver, stream, "party_id")
             self.roles.append((obj.id, "subject"))
             sender_id = obj.holder_id
             sender = self.ledger.parties.get(sender_id or "")
@@ -586,7 +638,56 @@ class _Step:
         self.live(obj, "object")
         self.held_by_actor(obj, "object")
         self.roles.append((obj.id, "subject"))
-        self.change(obj, mass_g=event.mass_g)
+        # Reagent mass cannot exceed the mass of what holds it.
+        self.change(obj, mass_g=event.mass_g, reagent_g=min(obj.reagent_g, event.mass_g))
+
+    def _on_associate(self, event: Associate) -> None:
+        item = self.resolve(event.object, "object")
+        self.live(item, "object")
+        self.held_by_actor(item, "object")  # only who has the item in hand can fix a tag to it
+        if item.kind is not ObjectKind.ITEM:
+            raise InvalidInput(
+                "only items take new identifiers; a lot is known by its code",
+                code=codes.VALIDATION_ERROR,
+                message_zh="只有单件物品可以关联新标识，批次以批次号标识",
+                field="object",
+            )
+        added: dict[str, tuple[str, str]] = {}  # key → (scheme, value), in the order given
+        for j, text in enumerate(event.identifiers):
+            field = f"identifiers[{j}]"
+            try:
+                parsed = parse_identifier(text)
+            except TraceError as e:
+                raise e.at_field(field) from None
+            owner = self.new_keys.get(parsed.key) or self.ledger.keys.get(parsed.key)
+            if owner == item.id:
+                raise Conflict(
+                    f"{item.id} already carries {text!r}",
+                    code=codes.ALREADY_ASSOCIATED,
+                    message_zh=f"该物品已带有标识 {text!r}",
+                    field=field,
+                    details={"identifier": text, "object_id": item.id},
+                )
+            if owner is not None:
+                raise Conflict(
+                    f"identifier {text!r} is already in use",
+                    code=codes.IDENTIFIER_TAKEN,
+                    message_zh=f"标识 {text!r} 已被使用",
+                    field=field,
+                    details={"identifier": text},
+                )
+            if parsed.key in added:  # two forms of one code (an SGTIN as URN and as hex) are one identifier
+                raise InvalidInput(
+                    f"{text!r} is named twice",
+                    code=codes.VALIDATION_ERROR,
+                    message_zh="同一标识在事件中出现两次",
+                    field=field,
+                )
+            added[parsed.key] = (parsed.scheme.value, parsed.value)
+        self.roles.append((item.id, "subject"))
+        # Appended after those it had, so the first of each kind (what a label or EPCIS picks among one kind) stays.
+        self.change(item, keys=(*item.keys, *added), identifiers=(*item.identifiers, *added.values()))
+        self.new_keys.update(dict.fromkeys(added, item.id))
 
     def _on_aggregate(self, event: Aggregate) -> None:
         parent = self.resolve(event.parent, "parent")
@@ -731,12 +832,20 @@ class _Step:
         )
         models = {obj.model_id for obj in inputs}
         source_model = models.pop() if len(models) == 1 else None  # a mixed batch counts for no one model
-        streams = {obj.stream for obj in inputs}
-        stream = inputs[0].stream if len(streams) == 1 else sorted(streams)[0]
+        # Inputs of several streams: every output is split among them by input mass (docs/rates.md).
+        stream, mix = stream_mix(inputs)
         input_g = sum(obj.mass_g for obj in inputs)
+        declared = event.reagents_g or 0
+        # Reagents the inputs already hold (a sulfate dissolved again) stay in the outputs only as far as their
+        # mass needs them beyond the declared reagents and the traced input; the rest left with the process (its
+        # water evaporated, its sulfate went to waste water).
+        carried = sum(min(obj.reagent_g, obj.mass_g) for obj in inputs)
+        planned_g = sum(spec.mass_g for spec in event.outputs)
+        kept = min(carried, max(0, planned_g - declared - (input_g - carried)))
+        reagents = allocate_reagents(declared + kept, [(spec.mass_g, spec.fate) for spec in event.outputs])
         output_g = 0
         for i, spec in enumerate(event.outputs):
-            lot = self.new_lot(spec, i, stream, f"outputs[{i}]")
+            lot = self.new_lot(spec, i, stream, f"outputs[{i}]", reagent_g=reagents[i], stream_mix=mix)
             output_g += lot.mass_g
             for obj in inputs:
                 # Each input contributes to each output in proportion to its share of the input mass.
@@ -746,7 +855,7 @@ class _Step:
                 )
             self.roles.append((lot.id, "output"))
             self.flow(lot, Direction.PRODUCED, event.site_id, stage=made, model_id=source_model)
-        self.mass_balance(input_g, output_g)
+        self.mass_balance(input_g, output_g, declared)
         for obj in inputs:
             self.change(self.get(obj.id), status=Status.CONSUMED)
 
@@ -766,8 +875,9 @@ class _Step:
                     field=field,
                 )
             self.roles.append((obj.id, "subject"))
+            # Remanufactured, or reused in a second life (cascade use): both keep the item in use.
             updated = self.change(
-                obj, status=Status.REMANUFACTURED, fate=Fate.REMANUFACTURE, remanufactured=True
+                obj, status=Status.REMANUFACTURED, fate=event.resulting_fate, remanufactured=True
             )
             self.flow(
                 updated,
@@ -865,6 +975,7 @@ class _Step:
                     ledger.keys.pop(key, None)
             ledger.objects[object_id] = obj
         ledger.keys.update(self.new_keys)
+        ledger._read.update(self.read)
         for child, old_parent, new_parent in self.child_moves:
             if old_parent is not None:
                 ledger.children.get(old_parent, set()).discard(child)

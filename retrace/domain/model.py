@@ -255,10 +255,21 @@ class TracedObject:
     origin_at: datetime | None = None
     # Lots: what an assay found in the lot, in grams (e.g. lithium, nickel in black mass); empty when not assayed.
     composition_g: tuple[tuple[str, int], ...] = ()
+    # Lots made by a transformation that declared reagents: how many of its grams are reagent (acid, water of
+    # crystallisation, soda ash bound in a salt), not material of the traced inputs.  Recovery rates leave them out.
+    reagent_g: int = 0
+    # Lots made from inputs of several streams: the input grams of each stream (by stream value, sorted); every flow
+    # record of the lot is split among its streams in these proportions.  Empty for an object of one stream.
+    stream_mix: tuple[tuple[str, int], ...] = ()
 
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def streams(self) -> tuple[Stream, ...]:
+        """Every stream the object's mass belongs to: its own, or those of the inputs of a mixed lot."""
+        return tuple(Stream(s) for s, _ in self.stream_mix) if self.stream_mix else (self.stream,)
 
     @property
     def flow_material(self) -> str:

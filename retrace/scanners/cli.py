@@ -25,15 +25,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from retrace.domain.errors import TraceError
-from retrace.domain.identifiers import EpcHex
 from retrace.scanners.outbox import Disposition, OutboxQueue
+
+if TYPE_CHECKING:  # loaded by the commands that use them: a gateway runs `trace sync …` often (fast start-up)
+    from rich.progress import Progress
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -148,6 +149,8 @@ def sync_push(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for an answer / 超时秒数")] = 30.0,
 ) -> None:
     """Send everything queued now / 立即推送队列中的事件。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from retrace.scanners.sync import SyncClient  # httpx is needed only to push
 
     with _reported("sync push", "推送"), _open(queue) as opened:
@@ -388,6 +391,8 @@ def rfid_decode(
     epcs: Annotated[list[str], typer.Argument(help="EPC hex as read from the tag / 标签 EPC 十六进制")],
 ) -> None:
     """Decode EPCs (SGTIN-96/198, SSCC-96, GRAI-96/170) to URN and platform key / 解码 EPC。"""
+    from retrace.domain.identifiers import EpcHex
+
     failed = False
     for text in epcs:
         try:

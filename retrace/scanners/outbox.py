@@ -13,6 +13,8 @@ Tables:
   sees what already sits in the yard).  An operator can requeue them after fixing the cause (same id: still no
   duplicate).
 - ``unreadable_tag``: RFID reads that could not be decoded into an identifier (reported, never submitted).
+- ``sighting``: when an RFID portal last saw each tag still inside its repeat window, so that a bridge restarted
+  within the window keeps suppressing the tags that sat in the field meanwhile.
 - ``counter``: acknowledged totals and the last push's outcome, for ``trace sync status``.
 
 Several processes may share the file (a bridge pushing in the background and an operator's ``trace sync push``):
@@ -67,6 +69,10 @@ CREATE TABLE IF NOT EXISTS unreadable_tag (
     reason TEXT NOT NULL,
     antenna INTEGER,
     reader TEXT
+);
+CREATE TABLE IF NOT EXISTS sighting (
+    key TEXT PRIMARY KEY,
+    last_seen TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counter (
     name TEXT PRIMARY KEY,
@@ -171,6 +177,10 @@ def canonical_json(body: Mapping[str, Any]) -> str:
     return json.dumps(body, default=_json_default, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
 def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -249,8 +259,12 @@ class OutboxQueue:
         """Store one event durably and return its id (made here, once, unless the event brings one)."""
         return self.enqueue_many([event])[0]
 
-    def enqueue_many(self, events: Iterable[Mapping[str, Any]]) -> list[str]:
-        """Store events durably in one transaction (all or none), in order; return their ids.
+    def enqueue_many(
+        self, events: Iterable[Mapping[str, Any]], sightings: Mapping[str, datetime] | None = None
+    ) -> list[str]:
+        """Store events durably in one transaction (all or none), in order; return their ids.  ``sightings`` (an
+        RFID portal's tags and when it last saw them) are kept in the same transaction, so that the events and the
+        sightings that counted them are stored together or not at all.
 
         An event that brings an ``event_id`` already queued is accepted again only with the same content (a
         device retrying its own enqueue); with other content it is ``EVENT_ID_CONFLICT``.
@@ -295,6 +309,7 @@ class OutboxQueue:
                 self._db.execute(
                     "INSERT INTO outbox(event_id, body, enqueued_at) VALUES (?, ?, ?)", (event_id, text, now)
                 )
+            self._keep_sightings(sightings or {}, None)
         return [event_id for event_id, _ in prepared]
 
     # -- sending ---------------------------------------------------------------------------------------------------
@@ -427,6 +442,30 @@ class OutboxQueue:
                 "INSERT INTO unreadable_tag(seen_at, epc, reason, antenna, reader) VALUES (?, ?, ?, ?, ?)",
                 (seen_at.isoformat(), epc, reason, antenna, reader),
             )
+
+    def note_sightings(
+        self, sightings: Mapping[str, datetime], forget_before: datetime | None = None
+    ) -> None:
+        """Keep when an RFID portal last saw these tags (the later time wins), and forget sightings older than
+        ``forget_before`` (out of any repeat window by then)."""
+        with self._lock, self._tx():
+            self._keep_sightings(sightings, forget_before)
+
+    def sightings(self) -> dict[str, datetime]:
+        """Every kept sighting: tag key → when it was last seen."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, last_seen FROM sighting").fetchall()
+        return {key: datetime.fromisoformat(at) for key, at in rows}
+
+    def _keep_sightings(self, sightings: Mapping[str, datetime], forget_before: datetime | None) -> None:
+        # Times are stored in UTC with one format, so that comparing the text compares the moments.
+        self._db.executemany(
+            "INSERT INTO sighting(key, last_seen) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "last_seen = max(last_seen, excluded.last_seen)",
+            [(key, _utc_text(at)) for key, at in sightings.items()],
+        )
+        if forget_before is not None:
+            self._db.execute("DELETE FROM sighting WHERE last_seen < ?", (_utc_text(forget_before),))
 
     def unreadable_tags(self, limit: int = 100) -> list[UnreadableTag]:
         with self._lock:

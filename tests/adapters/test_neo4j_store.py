@@ -25,6 +25,7 @@ from neo4j.exceptions import Neo4jError
 from retrace.adapters.neo4j import queries as q
 from retrace.adapters.neo4j.migrations import MigrationError, default_directory, load_migrations
 from retrace.adapters.neo4j.store import Neo4jStore
+from retrace.adapters.sqlite import SqliteStore
 from retrace.app.capture import CaptureEvents
 from retrace.app.ports import (
     DuplicateEventId,
@@ -259,6 +260,35 @@ async def test_wipe_keeps_the_migration_records_and_the_constraints(
     assert await _unique_constraints(raw) == UNIQUE
 
 
+@pytest.mark.neo4j
+async def test_after_a_wipe_the_event_log_starts_again_as_in_a_new_embedded_store(
+    neo4j: Neo4jStore, raw: AsyncDriver, tmp_path: Path
+) -> None:
+    async def positions(store: Neo4jStore | SqliteStore) -> list[tuple[int, str]]:
+        await RegisterMasterData(store).execute(registration())
+        chain = battery_chain()
+        await CaptureEvents(store, clock=lambda: NOW).execute(chain[:3])
+        await CaptureEvents(store, clock=lambda: NOW).execute(chain[3:5])
+        return [(p, r.event_id) for p, r in await store.events_since(0, 100)]
+
+    await positions(neo4j)
+    assert await neo4j.event_log_head() == 5
+    await neo4j.wipe()
+    # What a migration of an empty database leaves: its records only.  No :EventLog node, as none was made yet.
+    labels = await raw.execute_query("MATCH (n) RETURN DISTINCT labels(n) AS labels")
+    assert [r["labels"] for r in labels.records] == [["SchemaMigration"]]
+    assert await neo4j.migrate() == []
+    assert await neo4j.event_log_head() == 0 and await neo4j.events_since(0, 10) == []
+
+    embedded = await SqliteStore.open(tmp_path / "new.db")
+    try:
+        expected = await positions(embedded)
+    finally:
+        await embedded.close()
+    assert await positions(neo4j) == expected
+    assert [p for p, _ in expected] == [1, 2, 3, 4, 5]
+
+
 # -- errors ------------------------------------------------------------------------------------------------------
 
 
@@ -352,6 +382,43 @@ async def test_a_commit_waits_for_the_lock_then_checks_the_version_it_finds(
         else:
             await ours
             assert (await _stored(neo4j, "x")).version == obj.version + 1
+    finally:
+        await other.close()
+        await session.close()
+
+
+@pytest.mark.parametrize("other_writer_commits", [True, False])
+@pytest.mark.neo4j
+async def test_a_commit_that_only_read_an_object_waits_for_its_writer_then_checks_its_version(
+    neo4j: Neo4jStore, raw: AsyncDriver, other_writer_commits: bool
+) -> None:
+    """The same for an object the batch only read (``read_versions``): checked without its lock, the version found
+    would be the one before the other writer's uncommitted change, and both writers would commit (write skew)."""
+    await neo4j.commit(
+        ChangeSet(
+            records=[_record("c-xy", "x", "y")], new_objects=[_object("x", "key-x"), _object("y", "key-y")]
+        )
+    )
+    x, y = await _stored(neo4j, "x"), await _stored(neo4j, "y")
+    ours = _weigh(x, "w-ours", 17_000)
+    ours.read_versions = {"y": y.version}
+    session = raw.session()
+    other = await session.begin_transaction()
+    try:
+        await (await other.run("MATCH (o:Object {id: 'y'}) SET o.version = o.version + 1")).consume()
+        task = asyncio.create_task(neo4j.commit(ours))
+        await asyncio.sleep(0.5)
+        assert not task.done(), "the commit did not wait for the writer of the object it read"
+        await (other.commit() if other_writer_commits else other.rollback())
+        if other_writer_commits:
+            with pytest.raises(StaleWrite):
+                await task
+            assert await neo4j.get_events(["w-ours"]) == {}
+            assert (await _stored(neo4j, "x")) == x
+        else:
+            await task
+            assert (await _stored(neo4j, "x")).version == x.version + 1
+            assert (await _stored(neo4j, "y")) == y  # read, locked, and left as it was
     finally:
         await other.close()
         await session.close()

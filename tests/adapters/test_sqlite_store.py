@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from retrace.adapters.sqlite import SqliteStore
+from retrace.adapters.sqlite import SqliteStore, reads
 from retrace.adapters.sqlite.columns import CHUNK, utc_text
 from retrace.adapters.sqlite.schema import LIVE_CONDITION, LIVE_STATUSES, SCHEMA_VERSION
 from retrace.app.capture import CaptureEvents
@@ -45,6 +45,7 @@ from retrace.domain.model import (
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=30)
 BEIJING = timezone(timedelta(hours=8))
+DAY = timedelta(days=1)
 
 
 def _clock() -> datetime:
@@ -182,6 +183,47 @@ async def test_opening_twice_is_idempotent_and_keeps_the_data(store: SqliteStore
         assert (await second.counts())["objects"] == 1
     finally:
         await second.close()
+
+
+async def test_a_file_at_schema_3_is_upgraded_in_place_with_its_data(
+    store: SqliteStore, db_path: Path
+) -> None:
+    await _capture(store, _commission("e1", "TV-0001", "TV-0002"), _commission("e2", "TV-0003", at=T0 + DAY))
+    await _capture(
+        store, Weigh("w1", T0 + timedelta(hours=3), "S1", "P1", object="internal:TV-0001", mass_g=1)
+    )
+    before = (
+        await _snapshot(store),
+        await store.commissioned("P1", T0, NOW, 10),
+        await store.events_since(0, 10),
+    )
+    await store.close()
+    # Version 4 added this one index and nothing else: without it, and marked 3, the file is what version 3 wrote.
+    conn = sqlite3.connect(db_path)
+    conn.execute("DROP INDEX events_by_party_type_time")
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    assert "events_by_party_type_time" not in _plan(db_path, reads.COMMISSIONED)
+
+    reopened = await SqliteStore.open(db_path)
+    try:
+        after = (
+            await _snapshot(reopened),
+            await reopened.commissioned("P1", T0, NOW, 10),
+            await reopened.events_since(0, 10),
+        )
+        assert after == before
+        assert sorted(key for o in after[1] for key in o.keys) == [f"internal:TV-000{n}" for n in (1, 2, 3)]
+        await _capture(reopened, _commission("e3", "TV-0004", at=T0 + 2 * DAY))  # and it takes new writes
+        assert len(await reopened.commissioned("P1", T0, NOW, 10)) == 4
+    finally:
+        await reopened.close()
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    finally:
+        conn.close()
+    assert "events_by_party_type_time" in _plan(db_path, reads.COMMISSIONED)
 
 
 async def test_a_newer_schema_is_refused(db_path: Path) -> None:
@@ -489,6 +531,26 @@ async def test_inventory_and_flows_use_their_indexes(store: SqliteStore, db_path
         conn.close()
     assert "objects_live_at_site" in str(inventory) and "TEMP B-TREE" not in str(inventory)
     assert "flows_by_site_time" in str(flows)
+
+
+def _plan(db_path: Path, sql: str) -> str:
+    """SQLite's plan for ``sql`` (parameters bound to placeholders), one step a line."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}", ("P1",) + ("x",) * (sql.count("?") - 1)).fetchall()
+    finally:
+        conn.close()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+async def test_a_partys_commissions_in_a_period_are_found_by_index(store: SqliteStore, db_path: Path) -> None:
+    plan = _plan(db_path, reads.COMMISSIONED)
+    # Only the party's commissions within the period are visited: party, type and both time bounds in the search.
+    assert (
+        "SEARCH e USING INDEX events_by_party_type_time (party_id=? AND type=? AND event_time>? AND event_time<?)"
+        in plan
+    ), plan
+    assert "SCAN" not in plan, plan
 
 
 async def test_lineage_ends_in_a_cycle_and_skips_corrected_links(store: SqliteStore) -> None:

@@ -101,6 +101,10 @@ def receive(event_id: str, when: float, party: str, *objects: str) -> Json:
     return _event("receive", event_id, when, party, objects=list(objects))
 
 
+def associate(event_id: str, when: float, party: str, obj: str, *identifiers: str) -> Json:
+    return _event("associate", event_id, when, party, object=obj, identifiers=list(identifiers))
+
+
 def lot(code: str, material: str, mass_kg: float, fate: str = "recycling") -> Json:
     return {"code": code, "material": material, "mass_kg": mass_kg, "fate": fate}
 

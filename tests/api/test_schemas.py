@@ -28,9 +28,12 @@ EXAMPLES: list[domain.Event] = [
     domain.Disaggregate(**COMMON, parent=battery("P", 1), children=(battery("M", 1),)),
     domain.Disassemble(**COMMON, object=vin(3), parts=(ITEM,), lots=(LOT,)),
     domain.Transform(**COMMON, inputs=("CU-1",), outputs=(LOT,)),
+    domain.Transform(**COMMON, inputs=("CU-1",), outputs=(LOT,), reagents_g=5_650),
     domain.Remanufacture(**COMMON, objects=(vin(3),)),
+    domain.Remanufacture(**COMMON, objects=(vin(3),), fate=Fate.REUSE),
     domain.Dispose(**COMMON, objects=(vin(3),), fate=Fate.ENERGY_RECOVERY),
     domain.Correct(**COMMON, target_event_id="e-0", reason="wrong item", corrective_event_ids=("e-2",)),
+    domain.Associate(**COMMON, object=battery("P", 1), identifiers=(battery("P", 2), digital_link(9))),
 ]
 
 
@@ -52,7 +55,9 @@ def test_api_shape_round_trips_to_the_same_domain_event(event: domain.Event) -> 
 @pytest.mark.parametrize("cls", [*domain.EVENT_TYPES.values(), domain.NewItem, domain.NewLot])
 def test_api_fields_are_the_domain_fields_with_kilograms(cls: Any) -> None:
     domain_fields = {
-        f.name.replace("mass_g", "mass_kg").replace("composition_g", "composition_kg")
+        f.name.replace("mass_g", "mass_kg")
+        .replace("composition_g", "composition_kg")
+        .replace("reagents_g", "reagents_kg")
         for f in dataclasses.fields(cls)
     }
     if cls is domain.NewItem:

@@ -13,10 +13,11 @@ from retrace.app.ports import DuplicateKey, GraphStore, StaleWrite
 from retrace.app.registry import RegisterMasterData
 from retrace.app.tracing import TraceQueries
 from retrace.domain.changes import ChangeSet
-from retrace.domain.errors import BatchRejected, StoreUnavailable, TraceError
-from retrace.domain.events import Disassemble
+from retrace.domain.errors import BatchRejected, Conflict, StoreUnavailable, TraceError
+from retrace.domain.events import Aggregate, Disassemble
+from retrace.domain.identifiers import parse_identifier
 from retrace.domain.model import Status
-from tests.world import NOW, at, commission, digital_link, handover, lot, registration, vin
+from tests.world import NOW, at, battery, commission, digital_link, handover, lot, registration, vin
 
 pytestmark = pytest.mark.asyncio
 
@@ -112,6 +113,81 @@ async def test_the_same_event_sent_twice_at_once_is_stored_once(store: GraphStor
     assert sorted([first.outcomes[0].status, second.outcomes[0].status]) == ["created", "replayed"]
     assert first.outcomes[0].created_ids == second.outcomes[0].created_ids
     assert (await store.counts())["events"] == 1
+
+
+# Four packs of one holder: P inside A, D inside C.  Putting C into P reads A (the cycle check walks up from P) and
+# changes P and C; putting A into D reads C and changes D and A.  Neither changes what the other changes: only the
+# versions of what each one read can tell that, together, they make the cycle C > D > A > P > C.
+A, P, C, D = (battery("P", n) for n in (61, 62, 63, 64))
+
+
+def c_into_p(event_id: str = "x-c-into-p") -> Aggregate:
+    return Aggregate(event_id, at(2), "site-car-maker", "car-maker", parent=P, children=(C,))
+
+
+def a_into_d(event_id: str = "y-a-into-d") -> Aggregate:
+    return Aggregate(event_id, at(2), "site-car-maker", "car-maker", parent=D, children=(A,))
+
+
+@pytest.fixture
+async def nested(store: GraphStore) -> GraphStore:
+    await RegisterMasterData(store).execute(registration())
+    await CaptureEvents(store, clock=lambda: NOW).execute(
+        [
+            commission("c", at(0), "car-maker", *[((code,), "ncm-pack") for code in (A, P, C, D)]),
+            Aggregate("a-pa", at(1), "site-car-maker", "car-maker", parent=A, children=(P,)),
+            Aggregate("a-dc", at(1), "site-car-maker", "car-maker", parent=C, children=(D,)),
+        ]
+    )
+    return store
+
+
+async def _containers(store: GraphStore) -> dict[str, str | None]:
+    """Each pack's container, as pack code → container code (None: loose)."""
+    found = await store.find_by_keys([parse_identifier(code).key for code in (A, P, C, D)])
+    code_of = {obj.id: code for code in (A, P, C, D) for obj in [found[parse_identifier(code).key]]}
+    return {code_of[o.id]: code_of.get(o.parent_id or "") for o in found.values()}
+
+
+async def test_two_aggregations_that_together_make_a_cycle_exactly_one_wins(nested: GraphStore) -> None:
+    """Each device only reads what the other one changes: the stores must check what was read, not only what is
+    written, or both commit and the packs end up inside each other (and shipping one would never end)."""
+    barrier = asyncio.Barrier(2)
+    before = await nested.counts()
+
+    def device(event: Aggregate) -> Any:
+        return CaptureEvents(RaceAtCommit(nested, barrier), clock=lambda: NOW).execute([event])
+
+    results = await asyncio.gather(device(c_into_p()), device(a_into_d()), return_exceptions=True)
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(losers) == 1, results
+    loser = losers[0]
+    assert isinstance(loser, BatchRejected), loser
+    assert [(e["code"], e["field"]) for e in loser.details["errors"]] == [
+        ("AGGREGATION_INVALID", "children[0]")
+    ]
+    assert isinstance(loser.worst, Conflict)  # 409, as for every lost race the rules see on re-reading
+    won, lost = ("x-c-into-p", "y-a-into-d") if results[1] is loser else ("y-a-into-d", "x-c-into-p")
+    assert set(await nested.get_events([won, lost])) == {won}
+    assert await nested.counts() == {**before, "events": before["events"] + 1}
+    containers = await _containers(nested)
+    expected = {A: None, P: A, C: P, D: C} if won == "x-c-into-p" else {A: D, P: A, C: None, D: C}
+    assert containers == expected
+
+
+async def test_a_commit_whose_read_object_changed_since_writes_nothing(nested: GraphStore) -> None:
+    capture = CaptureEvents(nested, clock=lambda: NOW)
+    ledger = await capture._load([c_into_p()])
+    ledger.apply(c_into_p(), "fp")
+    changes = ledger.change_set()
+    assert len(changes.read_versions) == 1  # A, read by the cycle check
+    await capture.execute([a_into_d()])  # changes A (and D): nothing this change set writes
+    before = await nested.counts()
+    with pytest.raises(StaleWrite):
+        await nested.commit(changes)
+    assert await nested.counts() == before
+    assert await nested.get_events(["x-c-into-p"]) == {}
+    assert (await _containers(nested))[C] is None
 
 
 async def test_a_commit_with_a_stale_version_writes_nothing(ready: GraphStore) -> None:

@@ -42,6 +42,7 @@ from retrace.domain.errors import InvalidInput, NotFound
 from retrace.domain.events import (
     EVENT_TYPES,
     Aggregate,
+    Associate,
     Commission,
     Correct,
     Disaggregate,
@@ -127,6 +128,9 @@ TV_URI = "https://id.gs1.org/01/80614141123458/21/6789"
 VIN = "LFV2A21K0D4010942"
 PACK = "0A1PE0500000000000000001"
 MODULES = ("0A1ME0500000000000000001", "0A1ME0500000000000000002")
+SECOND_LIFE = "0A1PE0500000000000000777"  # the pack's GB/T 34014 code for its second life
+PACK_TAG = "urn:epc:id:sgtin:0614141.812345.9001"  # and the RFID tag fixed to it then
+PACK_TAG_URI = "https://id.gs1.org/01/80614141123458/21/9001"
 
 
 def at(hours: float) -> datetime:
@@ -171,7 +175,8 @@ def new_ledger() -> Ledger:
 
 
 def story() -> list[Event]:
-    """One event of every type, and two corrections (one with a corrective event, one without)."""
+    """One event of every type, two corrections (one with a corrective event, one without), and the pack given a
+    second-life code and an RFID tag, then shipped by its new code."""
     tv, pcb = f"sgtin96:{TV_HEX}", "internal:PCB-0001"
     pack, module_1, module_2 = (f"gbt34014:{c}" for c in (PACK, *MODULES))
     return [
@@ -256,6 +261,15 @@ def story() -> list[Event]:
         ),
         Commission("e17", at(19), "site-maker", "maker", items=(NewItem((f"vin:{VIN}",), "car"),)),
         Correct("e18", at(20), "site-maker", "maker", target_event_id="e17", reason="not our vehicle"),
+        Associate(
+            "e19",
+            at(21),
+            "site-reman",
+            "reman",
+            object=pack,
+            identifiers=(f"gbt34014:{SECOND_LIFE}", PACK_TAG),
+        ),
+        Ship("e20", at(22), "site-reman", "reman", objects=(SECOND_LIFE,), to_party_id="collector"),
     ]
 
 
@@ -458,6 +472,29 @@ def test_remanufacture_and_dispose(world: World) -> None:
     ]
     assert "bizLocation" not in disposed
     assert ext(disposed, "fate") == "disposal"
+
+
+def test_associate_commissions_the_new_identifiers_for_the_object_the_old_one_names(world: World) -> None:
+    event = world.epcis("e19")
+    assert (event["type"], event["action"], event["bizStep"]) == ("ObjectEvent", "ADD", "commissioning")
+    assert "disposition" not in event  # the pack stays what it was (remanufactured, at the remanufacturer)
+    assert event["epcList"] == [f"urn:retrace:gbt34014:{SECOND_LIFE}", PACK_TAG_URI]
+    assert event["ilmd"] == {"retrace:sameAs": f"urn:retrace:gbt34014:{PACK}"}
+    assert ext(event, "identifiers") == [f"gbt34014:{SECOND_LIFE}", PACK_TAG]
+    (pack,) = ext(event, "objects")
+    assert (pack["retrace:role"], pack["retrace:uri"]) == ("subject", f"urn:retrace:gbt34014:{PACK}")
+    assert pack["retrace:identifiers"] == [f"gbt34014:{PACK}", f"gbt34014:{SECOND_LIFE}", PACK_TAG]
+    assert event["bizLocation"] == {"id": "urn:retrace:site:site-reman"}
+
+
+def test_events_name_an_object_as_it_was_named_when_they_happened(world: World) -> None:
+    """The pack's RFID tag (a GS1 key, which EPCIS prefers) came with the associate: earlier events, including the
+    commission that created the pack, still name it by its first code; later ones by the tag."""
+    pack_urn = f"urn:retrace:gbt34014:{PACK}"
+    assert pack_urn in world.epcis("e01")["epcList"]
+    assert ext(world.epcis("e01"), "objects")[1]["retrace:identifiers"] == [f"gbt34014:{PACK}"]
+    assert world.epcis("e13")["epcList"] == [pack_urn]
+    assert world.epcis("e20")["epcList"] == [PACK_TAG_URI]
 
 
 # -- corrections ---------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from retrace.domain.changes import LinkKind
 from retrace.domain.errors import TraceError
 from retrace.domain.events import (
     Aggregate,
+    Associate,
     Disaggregate,
     Disassemble,
     Dispose,
@@ -24,6 +25,7 @@ from retrace.domain.events import (
     Transform,
     Weigh,
 )
+from retrace.domain.identifiers import parse_identifier
 from retrace.domain.ledger import CaptureRules, Ledger
 from retrace.domain.model import TERMINAL, Fate, Status
 from tests.world import NOW, at, commission, digital_link, lot, registration, vin
@@ -52,7 +54,17 @@ def empty_ledger() -> Ledger:
 
 operation = st.tuples(
     st.sampled_from(
-        ["ship", "receive", "weigh", "aggregate", "disaggregate", "disassemble", "transform", "dispose"]
+        [
+            "ship",
+            "receive",
+            "weigh",
+            "aggregate",
+            "disaggregate",
+            "disassemble",
+            "transform",
+            "dispose",
+            "associate",
+        ]
     ),
     st.integers(0, 11),  # acting party: 0-5 any party, 6-11 whoever holds (or is sent) the first object
     st.integers(0, 7),  # first object
@@ -90,14 +102,23 @@ def build(op: tuple[str, int, int, int, int], step: int, names: list[str], ledge
         case "transform":
             lot_name = f"OUT-{step}"
             names.append(lot_name)
+            # Every other transformation declares reagents (a quarter of the drawn mass, so outputs may outweigh
+            # the inputs), and its output may go to disposal (reagents then land there).
             return Transform(
                 eid,
                 t,
                 site,
                 party,
                 inputs=tuple(dict.fromkeys([first, second])),
-                outputs=(lot(lot_name, "copper", mass / 2),),
+                outputs=(lot(lot_name, "copper", mass / 2, Fate.RECYCLING if mass % 3 else Fate.DISPOSAL),),
+                reagents_g=mass * 250 if step % 2 else None,
             )
+        case "associate":
+            if mass % 2:  # an identifier in use: the second object's (or the first's own)
+                return Associate(eid, t, site, party, object=first, identifiers=(second,))
+            fresh = vin(100 + step)
+            names.append(fresh)  # later events may name the item by it
+            return Associate(eid, t, site, party, object=first, identifiers=(fresh,))
     return Dispose(eid, t, site, party, objects=(first,), fate=Fate.DISPOSAL)
 
 
@@ -147,12 +168,28 @@ def test_invariants_hold_for_any_sequence(ops: list[tuple[str, int, int, int, in
     )
     assert all(n == 1 for n in treated.values()), treated
 
-    # every accepted treatment respects mass balance
+    # every accepted treatment respects mass balance, its declared reagents counted as input
     for record in changes.records:
         if record.event.type in ("disassemble", "transform"):
             inputs = sum(f.mass_g for f in record.flows if f.direction.value == "consumed")
             outputs = sum(f.mass_g for f in record.flows if f.direction.value == "produced")
-            assert outputs <= Decimal(inputs) * Decimal("1.02")
+            declared = getattr(record.event, "reagents_g", None) or 0
+            assert outputs <= Decimal(inputs + declared) * Decimal("1.02")
+            # reagent mass sits only in outputs, never more than they weigh, and never more than could be there
+            bound = sum(f.mass_g for f in record.flows if f.direction.value == "reagent" and f.stage is not None
+                        and f.stage.value in ("primary", "secondary"))  # fmt: skip
+            carried = sum(f.mass_g for f in record.flows if f.direction.value == "reagent" and f.stage is not None
+                          and f.stage.value in ("entry", "intermediate"))  # fmt: skip
+            assert 0 <= bound <= min(outputs, declared + carried)
+        # a lot of several streams: its records add up to its mass, one per stream
+        for oid in {f.object_id for f in record.flows}:
+            for direction in {f.direction for f in record.flows if f.object_id == oid}:
+                parts = [f for f in record.flows if f.object_id == oid and f.direction is direction]
+                assert len({f.stream for f in parts}) == len(parts)
+
+    for obj in ledger.objects.values():
+        assert 0 <= obj.reagent_g <= obj.mass_g
+        assert sum(w for _, w in obj.stream_mix) >= 0 and len(obj.stream_mix) != 1
 
     for obj in ledger.objects.values():
         # in-transit objects name where they go; others do not
@@ -163,6 +200,13 @@ def test_invariants_hold_for_any_sequence(ops: list[tuple[str, int, int, int, in
             assert (obj.holder_id, obj.site_id) == (parent.holder_id, parent.site_id)
     # the key index and the objects agree, one object per key
     assert all(key in ledger.objects[oid].keys for key, oid in ledger.keys.items())
+    assert all(ledger.keys[key] == obj.id for obj in ledger.objects.values() for key in obj.keys)
+    # an accepted associate gave its item every identifier it names, and took none from another object
+    for record in changes.records:
+        if isinstance(record.event, Associate):
+            (subject,) = [oid for oid, _ in record.object_roles]
+            for text in record.event.identifiers:
+                assert ledger.keys[parse_identifier(text).key] == subject
     # containment links never form a cycle
     contains = {(lk.from_id, lk.to_id) for lk in changes.links if lk.kind is LinkKind.CONTAINS}
     for a, b in contains:
@@ -183,6 +227,29 @@ def test_mass_balance_boundary(input_kg: int, output_kg: int) -> None:
     )
     if output_kg <= Decimal(input_kg) * Decimal("1.02"):
         ledger.apply(event, "fp")
+    else:
+        with pytest.raises(TraceError) as info:
+            ledger.apply(event, "fp")
+        assert info.value.code == "MASS_BALANCE_EXCEEDED"
+
+
+@given(st.integers(1, 5_000), st.integers(0, 5_000), st.integers(0, 12_000))
+def test_mass_balance_boundary_with_reagents(input_kg: int, reagents_kg: int, output_kg: int) -> None:
+    ledger = empty_ledger()
+    ledger.apply(commission("c", at(0), "tv-maker", ((digital_link(5),), "tv"), mass_g=input_kg * 1000), "fp")
+    event = Transform(
+        "t",
+        at(1),
+        "site-tv-maker",
+        "tv-maker",
+        inputs=(digital_link(5),),
+        outputs=(lot("OUT-1", "copper", output_kg),),
+        reagents_g=reagents_kg * 1000,
+    )
+    if output_kg <= Decimal(input_kg + reagents_kg) * Decimal("1.02"):
+        ledger.apply(event, "fp")
+        (out,) = [o for o in ledger.objects.values() if o.material == "copper"]
+        assert out.reagent_g == min(reagents_kg, output_kg) * 1000  # the one output holds what it can
     else:
         with pytest.raises(TraceError) as info:
             ledger.apply(event, "fp")

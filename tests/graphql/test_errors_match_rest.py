@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.api.payloads import commission, disassemble, lot, receive, registry, ship
+from tests.api.payloads import associate, commission, disassemble, lot, receive, registry, ship
 from tests.graphql.conftest import gql, only_error
 
 pytestmark = pytest.mark.asyncio
@@ -131,6 +131,25 @@ async def ready(client: httpx.AsyncClient) -> httpx.AsyncClient:
         (
             "replay conflict",
             [{**commission("tv-c", 0, "TV-0001"), "party_id": "collector", "site_id": "site-collector"}],
+            "BATCH_REJECTED",
+            None,
+        ),
+        (
+            "no new identifier",
+            [associate("x-1", 1, "maker", "TV-0001")],
+            "VALIDATION_ERROR",
+            "events[0].identifiers",
+        ),
+        (
+            "identifier taken",
+            [commission("x-0", 1, "TV-0002"), associate("x-1", 1, "maker", "TV-0002", "TV-0001")],
+            "BATCH_REJECTED",
+            None,
+        ),
+        ("already associated", [associate("x-1", 1, "maker", "TV-0001", "TV-0001")], "BATCH_REJECTED", None),
+        (
+            "associate by another",
+            [associate("x-1", 1, "collector", "TV-0001", "TV-9")],
             "BATCH_REJECTED",
             None,
         ),

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.asyncio
 PERIOD = {"from": "2025-01", "to": "2026-09"}
 
 FIGURES = """
-  stream input_kg transfer_kg pending_kg treated_kg by_fate { key mass_kg } loss_kg recycled_kg recovered_kg
+  stream input_kg transfer_kg pending_kg treated_kg by_fate { key mass_kg } loss_kg reagents_kg recycled_kg recovered_kg
   recycling_rate recovery_rate unknown_share units_treated collected_kg units_collected placed_on_market_kg
   units_placed_on_market remanufacturing_value_cny elements { element input_kg recovered_kg rate }
 """

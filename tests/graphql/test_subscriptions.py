@@ -22,7 +22,7 @@ from retrace.app.ports import GraphStore
 from retrace.config import Settings
 from tests.contract.test_event_log import another_connection
 from tests.graphql.conftest import data, websocket
-from tests.graphql.world import RECORD, chain_inputs
+from tests.graphql.world import RECORD, REGISTER, chain_inputs, registration_input
 from tests.world import battery, battery_chain
 
 pytestmark = pytest.mark.asyncio
@@ -191,3 +191,24 @@ async def test_one_websocket_runs_at_most_20_subscriptions(
     async with feed(app, *[(query, {})] * 21) as ws:
         refused = await ws.message("21")
     assert refused["type"] == "error" and refused["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_a_rest_capture_wakes_a_feed_of_the_same_process_at_once(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """With a poll interval far beyond the wait, the notice can only come from the capture use case's signal: a
+    REST capture (not only a GraphQL mutation) wakes this process's feeds."""
+    slow = create_app(Settings(sqlite_path=tmp_path / "trace.db", feed_poll_interval_s=60.0), store=store)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=slow), base_url="http://trace.test"
+    ) as rest:
+        await data(rest, REGISTER, {"input": registration_input()})
+        async with feed(
+            slow, (f'subscription {{ events_for_party(party_id: "refiner") {{ {NOTICE} }} }}', {})
+        ) as ws:
+            await settle()
+            body = {"events": [event_view(e).model_dump(mode="json") for e in battery_chain()]}
+            response = await rest.post("/api/v1/events", json=body)
+            assert response.status_code == 201, response.text
+            got = [n["events_for_party"]["event"]["event_id"] for n in await ws.notices(2)]
+    assert got == ["h3-recv", "t-li"]

@@ -15,7 +15,7 @@ from retrace.api.app import create_app
 from retrace.app.reporting import ReportQueries
 from retrace.config import Settings
 from retrace.demo.dataset import demo_events
-from retrace.domain.events import Remanufacture
+from retrace.domain.events import Remanufacture, Transform
 from retrace.domain.rates.report import Period, Scope, ScopeKind
 from retrace.targets import load_catalogue
 from tests.api.payloads import registry
@@ -57,6 +57,8 @@ async def test_the_national_report_is_the_engines(client: httpx.AsyncClient, sto
     assert f["treated_kg"] == report.figures.treated_g / 1000
     assert f["recycling_rate"] == round(float(report.figures.recycling_rate or 0), 6)
     assert f["units_treated"] == report.figures.units_treated == 246
+    declared = sum(e.reagents_g or 0 for e in demo_events() if isinstance(e, Transform))
+    assert f["reagents_kg"] == report.figures.reagents.mass_g / 1000 == declared / 1000  # all in end products
     recorded_value = sum(e.value_cny or 0 for e in demo_events() if isinstance(e, Remanufacture))
     assert f["remanufacturing_value_cny"] == recorded_value > 0
     assert {s["stream"] for s in body["streams"]} == {"weee", "elv", "battery"}

@@ -33,12 +33,12 @@ def test_the_report_prints_tables_and_writes_csv_and_json(run, tmp_path: Path) -
         "--from", "2025-01", "--to", "2026-09", "--csv", "out/report.csv", "--json", "out/report.json"
     )
     assert result.exit_code == 0, result.output
-    for text in ("Recovery report / 回收利用报告", "Mass balance / 物质平衡", "68.7 %", "73.6 %", "废钢铁", "lithium",
+    for text in ("Recovery report / 回收利用报告", "Mass balance / 物质平衡", "68.8 %", "73.6 %", "废钢铁", "lithium",
                  "88.2 %", "EPR / 生产者责任延伸", "verify"):  # fmt: skip
         assert text in result.output, text
     body = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
     assert body["period"] == {"from": "2025-01", "to": "2026-09", "months": 21}
-    assert body["figures"]["recycling_rate"] == pytest.approx(0.687, abs=5e-4)
+    assert body["figures"]["recycling_rate"] == pytest.approx(0.688, abs=5e-4)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out/report.csv").read_text(encoding="utf-8"))))
     by_key = {(r["section"], r["key"], r["subject"]): r for r in rows}
     assert float(by_key[("figure", "recycling_rate", "")]["value"]) == pytest.approx(

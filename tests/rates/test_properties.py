@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from retrace.domain.rates.report import Period, Scope, ScopeKind, balance_of, se
 from tests.rates.support import (
     CAR_G,
     JAN,
+    PACK_G,
     at,
     commission,
     disassemble,
@@ -159,3 +161,121 @@ def test_a_part_without_a_fate_is_pending_not_lost() -> None:
     f = figures(events, Period("2026-01", "2026-12"))
     assert f.pending.mass_g == 120_000 and f.treated_g == CAR_G - 120_000
     assert_bounded(f)
+
+
+# -- reagents: whatever a refinery declares, no rate leaves [0, 1] -----------------------------------------------------
+
+refineries = st.lists(
+    st.tuples(
+        st.integers(0, 200_000),  # reagents declared (g)
+        st.lists(st.tuples(st.integers(0, 120_000), st.sampled_from(FATES)), min_size=1, max_size=4),
+        st.booleans(),  # its first output is dissolved again downstream, with more reagents
+        st.integers(0, 50_000),  # those reagents (g)
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def refinery_events(drawn: list[tuple[int, list[tuple[int, Fate]], bool, int]]) -> list[Event]:
+    """Packs into black mass; black mass with reagents into outputs that fit the mass balance (no tolerance);
+    some outputs treated again with reagents of their own."""
+    events: list[Event] = []
+    for i, (reagents, outs, again, more) in enumerate(drawn):
+        pack, t = f"0A1PE05{900 + i:017d}", JAN + timedelta(days=i)
+        total = sum(m for m, _ in outs)
+        room = 80_000 + reagents
+        scale = min(1.0, room / total) if total else 1.0
+        outputs = [lot(f"R{i}-{j}", "nickel_sulfate_hexahydrate", int(m * scale), f)
+                   for j, (m, f) in enumerate(outs)]  # fmt: skip
+        events += [
+            commission(f"rc{i}", t, "maker", pack, "pack"),
+            *move(f"rm{i}", at(t, 1), "maker", "batt", pack),
+            transform(f"rt{i}", at(t, 2), "batt", [pack], lot(f"RBM{i}", "black_mass", 80_000)),
+            *move(f"rn{i}", at(t, 3), "batt", "refiner", f"RBM{i}"),
+            dataclasses.replace(transform(f"rr{i}", at(t, 4), "refiner", [f"RBM{i}"], *outputs),
+                                reagents_g=reagents),
+        ]  # fmt: skip
+        if again and outputs[0].fate is not Fate.UNKNOWN:
+            first = outputs[0]
+            events.append(
+                dataclasses.replace(
+                    transform(
+                        f"ra{i}",
+                        at(t, 5),
+                        "refiner",
+                        [first.code],
+                        lot(f"RA{i}", "nickel_hydroxide", (first.mass_g + more) // 2),
+                        lot(f"RW{i}", "sodium_sulfate", (first.mass_g + more) // 3, Fate.DISPOSAL),
+                    ),
+                    reagents_g=more,
+                )
+            )
+    return events
+
+
+@settings(max_examples=60, deadline=None)
+@given(refineries, months, months)
+def test_reagents_never_take_a_rate_out_of_zero_and_one(
+    drawn: list[tuple[int, list[tuple[int, Fate]], bool, int]], a: int, b: int
+) -> None:
+    events = refinery_events(drawn)
+    period = Period(f"2026-{min(a, b):02d}", f"2026-{max(a, b):02d}")
+    for kind, key in [(ScopeKind.NATION, None), (ScopeKind.SITE, "site-refiner"), (ScopeKind.SITE, "site-batt"),
+                      (ScopeKind.MODEL, "pack")]:  # fmt: skip
+        f = figures(events, period, kind, key)
+        assert_bounded(f)
+        assert f.reagents.mass_g >= 0
+    whole = figures(events, Period("2026-01", "2026-12"))
+    assert whole.treated_g == PACK_G * len(drawn)  # reagents are never input
+    assert whole.final_g + whole.loss_g == whole.treated_g
+
+
+# -- a batch of several streams: each stream's figures are its share, and they add up ---------------------------------
+
+smelts = st.lists(
+    st.tuples(st.integers(0, 9_500), st.integers(0, 19_000), st.integers(0, 100), st.integers(0, 100)),
+    min_size=1,
+    max_size=4,
+)
+
+
+def smelt_events(drawn: list[tuple[int, int, int, int]]) -> list[Event]:
+    """Per draw: a car and a pack, each dismantled into a copper lot; both lots smelted together into cathode
+    (``pct`` of the input) and slag (``slag`` % of the rest)."""
+    events: list[Event] = []
+    for i, (car_cu, pack_cu, pct, slag) in enumerate(drawn):
+        car, pack, t = vin(300 + i), f"0A1PE05{700 + i:017d}", JAN + timedelta(days=i)
+        total = car_cu + pack_cu
+        cathode = total * pct // 100
+        events += [
+            commission(f"sc{i}", t, "maker", car, "car"),
+            *move(f"sm{i}", at(t, 1), "maker", "dismantler", car),
+            disassemble(f"sd{i}", at(t, 2), "dismantler", car, lot(f"SCU{i}", "copper", car_cu),
+                        lot(f"SST{i}", "steel", 600_000)),
+            commission(f"pc{i}", t, "maker", pack, "pack"),
+            *move(f"pm{i}", at(t, 1), "maker", "batt", pack),
+            transform(f"pt{i}", at(t, 2), "batt", [pack], lot(f"PCU{i}", "copper", pack_cu)),
+            *move(f"sx{i}", at(t, 3), "dismantler", "shredder", f"SCU{i}"),
+            *move(f"px{i}", at(t, 3), "batt", "shredder", f"PCU{i}"),
+            transform(f"st{i}", at(t, 4), "shredder", [f"SCU{i}", f"PCU{i}"],
+                      lot(f"CUC{i}", "copper_cathode", cathode),
+                      lot(f"CSL{i}", "copper_slag", (total - cathode) * slag // 100, Fate.DISPOSAL)),
+        ]  # fmt: skip
+    return events
+
+
+@settings(max_examples=40, deadline=None)
+@given(smelts)
+def test_the_streams_of_a_mixed_batch_add_up_to_the_whole(drawn: list[tuple[int, int, int, int]]) -> None:
+    events, year = smelt_events(drawn), Period("2026-01", "2026-12")
+    whole = figures(events, year)
+    parts = [figures(events, year, stream=s) for s in (Stream.ELV, Stream.BATTERY)]
+    for part in parts:
+        assert_bounded(part)
+    assert sum(p.treated_g for p in parts) == whole.treated_g
+    assert sum(p.recycled_g for p in parts) == whole.recycled_g
+    assert sum(p.loss_g for p in parts) == whole.loss_g
+    assert parts[0].treated_g == CAR_G * len(drawn) and parts[1].treated_g == PACK_G * len(drawn)
+    for stream in (Stream.ELV, Stream.BATTERY):  # the smelter's own process, stream by stream
+        assert_bounded(figures(events, year, ScopeKind.SITE, "site-shredder", stream=stream))

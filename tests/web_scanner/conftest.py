@@ -8,6 +8,8 @@ registered through the REST API, as a producer's system would.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import socket
 import threading
@@ -31,8 +33,12 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
+from retrace.bootstrap import Services
 from retrace.config import Settings
+from retrace.demo.dataset import demo_events, demo_registration
+from retrace.demo.loader import batched, load
 from tests.api.payloads import commission, receive, registry, ship
 
 CHROMIUM = "/usr/bin/chromium"
@@ -88,29 +94,54 @@ class LiveServer:
         return body
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("scanner") / "trace.db"
-    settings = Settings(store="sqlite", sqlite_path=db_path)
+@contextlib.contextmanager
+def _serving(settings: Settings) -> Iterator[str]:
+    """The app on a free loopback port, in a thread, until the block ends; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, name="uvicorn-scanner-tests", daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start for the scanner tests")
         time.sleep(0.05)
-    answer = httpx.post(f"{base}/api/v1/registry", json=registry(), timeout=30)
-    assert answer.status_code == 200, answer.text
     try:
-        yield LiveServer(base, db_path)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    db_path = tmp_path_factory.mktemp("scanner") / "trace.db"
+    with _serving(Settings(store="sqlite", sqlite_path=db_path)) as base:
+        answer = httpx.post(f"{base}/api/v1/registry", json=registry(), timeout=30)
+        assert answer.status_code == 200, answer.text
+        yield LiveServer(base, db_path)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app over the demo data set (``trace demo``'s parties, sites, licences, models and events), loaded through
+    the capture use case as the demo command loads it."""
+    db_path = tmp_path_factory.mktemp("scanner-demo") / "trace.db"
+    settings = Settings(store="sqlite", sqlite_path=db_path)
+
+    async def load_demo() -> None:
+        store = await SqliteStore.open(db_path)
+        try:
+            capture = Services.build(settings, store).capture
+            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
+        finally:
+            await store.close()
+
+    asyncio.run(load_demo())
+    with _serving(settings) as base:
+        yield LiveServer(base, db_path)
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +199,27 @@ def open_scanner(
     return page
 
 
+def until(page: Page, condition: str, timeout_ms: int = 15_000) -> None:
+    """Wait until ``condition`` (a JavaScript expression, ``await`` allowed) holds in the page. The page's
+    Content-Security-Policy forbids eval, with which Playwright's wait_for_function polls a string; this polls
+    inside one evaluated function instead (DevTools compiles it, as any evaluate)."""
+    held = page.evaluate(
+        f"""async (timeout) => {{
+            const check = async () => {condition};
+            for (const end = Date.now() + timeout; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {{
+                if (await check()) return true;
+            }}
+            return false;
+        }}""",
+        timeout_ms,
+    )
+    assert held, f"not within {timeout_ms} ms: {condition}"
+
+
 def wait_for_service_worker(page: Page) -> None:
     """Until the page is controlled by its service worker (installed, shell cached, clients claimed)."""
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until(page, "navigator.serviceWorker.controller !== null")
 
 
 @pytest.fixture

@@ -87,12 +87,13 @@ async def test_the_service_worker_caches_every_file_the_page_loads(client: httpx
     needed |= set(re.findall(r'(?:src|href)="([^"#:]+)"', html))
     for script in WEB_ROOT.glob("*.js"):
         text = script.read_text()
-        needed |= {p.removeprefix("./") for p in re.findall(r'from "(\./[^"]+)"', text)}
+        needed |= {p.removeprefix("./") for p in re.findall(r'(?:from|import) "(\./[^"]+)"', text)}
         needed |= set(re.findall(r'importScripts\("([^"]+)"\)', text))
         needed |= set(re.findall(r'new Worker\("([^"]+)"\)', text))
     manifest = json.loads((WEB_ROOT / "manifest.webmanifest").read_text())
     needed |= {icon["src"] for icon in manifest["icons"]}
     assert "decoder-worker.js" in needed and "vendor/jsqr/jsQR.js" in needed and "i18n.js" in needed
+    assert "outbox.js" in needed and "picker.js" in needed  # imported for its effect; loaded by the worker
     assert needed <= set(listed), needed - set(listed)
     for path in listed:
         assert (await client.get(f"/scan/{path.removeprefix('./')}")).status_code == 200, path

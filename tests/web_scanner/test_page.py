@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from retrace.domain.events import EVENT_TYPES
-from retrace.domain.model import Fate, Status, Stream
+from retrace.domain.model import Fate, Role, Status, Stream
 from tests.web_scanner.conftest import PHONE, Console, LiveServer, open_scanner
 
 pytestmark = pytest.mark.browser
@@ -107,13 +107,15 @@ def test_every_text_has_an_english_and_a_chinese_version(
     used = set(
         re.findall(r'data-i18n(?:-placeholder|-label)?="([a-z_.]+)"', (folder / "index.html").read_text())
     )
-    used |= set(re.findall(r'\bt\("([a-z_.]+)"', (folder / "app.js").read_text()))
+    for script in folder.glob("*.js"):
+        used |= set(re.findall(r'\bt\("([a-z_.]+)"', script.read_text()))
     assert used and used <= set(languages["en"]), used - set(languages["en"])
     for prefix, values in {
         "status": [s.value for s in Status],
         "fate": [f.value for f in Fate],
         "stream": [s.value for s in Stream],
         "event": list(EVENT_TYPES),
+        "role": [r.value for r in Role],  # the pick lists' groups
     }.items():
         missing = [v for v in values if f"{prefix}.{v}" not in languages["en"]]
         assert missing == [], (prefix, missing)

@@ -101,7 +101,8 @@ RETURN COUNT { (:%OBJECT) } AS objects,
        COUNT { (:%SITE) } AS sites
 """)
 
-# One batch of ``wipe``: everything but the migration records (constraints and indexes are not data).
+# One batch of ``wipe``: everything but the migration records (constraints and indexes are not data), the
+# :EventLog node included, as a fresh database after ``migrate`` has none (``Neo4jStore.wipe``).
 WIPE_BATCH = cypher("""
 MATCH (n) WHERE NOT n:%SCHEMA_MIGRATION
 WITH n LIMIT $batch
@@ -205,6 +206,10 @@ ORDER BY parent_id, child_id
 # exclusive lock, held to the end of the transaction; a second writer blocks here until the first commits, and
 # only then reads the version (tests/adapters/test_neo4j_store.py shows both halves).  Ids arrive sorted, so two
 # writers lock shared nodes in the same order; a deadlock that still happens is reported as a lost race.
+# Objects a batch only read (``ChangeSet.read_versions``) are locked too, although nothing is written to them:
+# checked without a lock, two writers that each read what the other changes would both see the old versions (the
+# other has not committed yet), both pass, and both commit (write skew: two aggregations making a cycle).  Cypher
+# has no shared lock to take, so it is this exclusive one, held only for the commit.
 LOCK_OBJECTS = cypher("""
 UNWIND $ids AS id
 MATCH (o:%OBJECT {id: id})
@@ -559,8 +564,10 @@ WHERE f.site_id = $site_id AND f.event_time_utc >= $start AND f.event_time_utc <
   AND ($after_time IS NULL OR f.event_time_utc > $after_time
        OR (f.event_time_utc = $after_time AND (f.event_id > $after_event
            OR (f.event_id = $after_event AND (f.object_id > $after_object
-               OR (f.object_id = $after_object AND f.direction > $after_direction))))))
+               OR (f.object_id = $after_object AND (f.direction > $after_direction
+                   OR (f.direction = $after_direction AND $after_stream IS NOT NULL
+                       AND f.stream > $after_stream))))))))
 RETURN properties(f) AS props
-ORDER BY f.event_time_utc, f.event_id, f.object_id, f.direction
+ORDER BY f.event_time_utc, f.event_id, f.object_id, f.direction, f.stream
 LIMIT $limit"""
 )

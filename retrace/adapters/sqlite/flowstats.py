@@ -186,11 +186,16 @@ def flow_records(
             where.append(f"{column} = ?")
             params.append(value)
     if after is not None:
-        where.append("(event_time, event_id, object_id, direction) > (?, ?, ?, ?)")
-        params.extend([utc_text(after.event_time), after.event_id, after.object_id, after.direction.value])
+        key = [utc_text(after.event_time), after.event_id, after.object_id, after.direction.value]
+        if after.stream is None:  # a cursor without a stream: past every stream of its record
+            where.append("(event_time, event_id, object_id, direction) > (?, ?, ?, ?)")
+        else:
+            where.append("(event_time, event_id, object_id, direction, stream) > (?, ?, ?, ?, ?)")
+            key.append(after.stream)
+        params.extend(key)
     rows = conn.execute(
         f"SELECT {_RECORD_COLUMNS} FROM flows WHERE {' AND '.join(where)} "
-        "ORDER BY event_time, event_id, object_id, direction LIMIT ?",
+        "ORDER BY event_time, event_id, object_id, direction, stream LIMIT ?",
         [*params, max(limit, 0)],
     )
     names = [c.strip() for c in _RECORD_COLUMNS.split(",")]

@@ -112,19 +112,24 @@ def objects_at_site(
     return [codec.object_from_dict(json.loads(text)) for (text,) in rows]
 
 
+# A commission's "output" role marks exactly the objects it created.  events_by_party_type_time finds the party's
+# commissions in the period, and nothing else the party recorded (a recycler that tags what it collects records far
+# more receipts and treatments than commissions).  Parameters: party, start, end, after id, limit.
+COMMISSIONED = (
+    "SELECT o.json FROM events e "
+    "JOIN event_objects eo ON eo.event_id = e.id AND eo.role = 'output' "
+    "JOIN objects o ON o.id = eo.object_id "
+    "WHERE e.party_id = ? AND e.type = 'commission' AND e.event_time >= ? AND e.event_time < ? "
+    "AND e.corrected_by IS NULL AND o.id > ? "
+    "ORDER BY o.id LIMIT ?"
+)
+
+
 def commissioned(
     conn: sqlite3.Connection, party_id: str, start: datetime, end: datetime, limit: int, after_id: str | None
 ) -> list[TracedObject]:
-    # A commission's "output" role marks exactly the objects it created.  No index serves party and time: this
-    # runs when labels are printed, not per scan, and walks the events once.
     rows = conn.execute(
-        "SELECT o.json FROM events e "
-        "JOIN event_objects eo ON eo.event_id = e.id AND eo.role = 'output' "
-        "JOIN objects o ON o.id = eo.object_id "
-        "WHERE e.type = 'commission' AND e.party_id = ? AND e.event_time >= ? AND e.event_time < ? "
-        "AND e.corrected_by IS NULL AND o.id > ? "
-        "ORDER BY o.id LIMIT ?",
-        (party_id, utc_text(start), utc_text(end), after_id or "", max(limit, 0)),
+        COMMISSIONED, (party_id, utc_text(start), utc_text(end), after_id or "", max(limit, 0))
     )
     return [codec.object_from_dict(json.loads(text)) for (text,) in rows]
 

@@ -13,8 +13,11 @@ from retrace.adapters.sqlite import flowstats
 from retrace.domain.errors import StoreUnavailable
 from retrace.domain.model import Status
 
-# 2: indexes for listing events and for the event log (live feeds); 3: flow aggregates for recovery reports
-SCHEMA_VERSION = 3
+# 2: indexes for listing events and for the event log (live feeds); 3: flow aggregates for recovery reports;
+# 4: events by party, type and time (a producer's commissioned items, for printing labels).
+# An older file is upgraded in place when opened: ``_TABLES`` creates what is missing, ``flowstats.upgrade`` adds
+# columns and sets the version.
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 10.0  # how long a writer waits for another process's write lock before giving up
 
 # Objects a site holds: neither terminal nor in transit.  Spelled out (not computed) because the same text must be
@@ -83,6 +86,8 @@ CREATE INDEX IF NOT EXISTS events_by_party_time ON events (party_id, event_time,
 CREATE INDEX IF NOT EXISTS events_by_time ON events (event_time, id);
 CREATE INDEX IF NOT EXISTS events_by_site_seq ON events (site_id, seq);
 CREATE INDEX IF NOT EXISTS events_by_party_seq ON events (party_id, seq);
+-- A party's events of one type in a period (commissioned): only those, not every event the party recorded.
+CREATE INDEX IF NOT EXISTS events_by_party_type_time ON events (party_id, type, event_time);
 CREATE TABLE IF NOT EXISTS event_objects (
     event_id  TEXT NOT NULL REFERENCES events (id),
     object_id TEXT NOT NULL,

@@ -7,7 +7,7 @@ leaves half done when it raises.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from retrace.adapters.sqlite import flowstats
@@ -60,7 +60,7 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
 
     Order matters: keys an update gives up (a voided object) are deleted before new keys are inserted, so a
     corrective event in the same batch can take them over."""
-    stored_keys = _check_versions(conn, changes.updates)
+    stored_keys = _check_versions(conn, changes.updates, changes.read_versions)
     try:
         conn.executemany(
             "INSERT INTO events (id, type, event_time, recorded_at, site_id, party_id, corrected_by, json) "
@@ -108,14 +108,18 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
     _correct(conn, changes.corrections)
 
 
-def _check_versions(conn: sqlite3.Connection, updates: Sequence[ObjectUpdate]) -> dict[str, set[str]]:
-    """Raise ``StaleWrite`` unless every updated object still has its expected version; give their stored keys."""
-    expected = {u.object.id: u.expected_version for u in updates}
-    ids = list(expected)
+def _check_versions(
+    conn: sqlite3.Connection, updates: Sequence[ObjectUpdate], read: Mapping[str, int]
+) -> dict[str, set[str]]:
+    """Raise ``StaleWrite`` unless every updated object, and every object the rules only read, still has the version
+    it was read at; give the updated objects' stored keys.  The caller holds the write lock (``BEGIN IMMEDIATE``), so
+    nothing checked here can change before the commit."""
+    expected = {**read, **{u.object.id: u.expected_version for u in updates}}
     stored: dict[str, int] = {}
     keys: dict[str, set[str]] = {}
-    for marks, part in chunks(ids):
+    for marks, part in chunks(list(expected)):
         stored.update(conn.execute(f"SELECT id, version FROM objects WHERE id IN ({marks})", part).fetchall())
+    for marks, part in chunks([u.object.id for u in updates]):
         for key, object_id in conn.execute(
             f"SELECT key, object_id FROM keys WHERE object_id IN ({marks})", part
         ):

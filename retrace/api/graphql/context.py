@@ -8,10 +8,7 @@ request, so a list can never multiply them without bound.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -55,36 +52,20 @@ class Loaders:
         self.children: DataLoader[str, list[str] | None] = _loader(store.children_of)
 
 
-@dataclass
-class Notifier:
-    """Wakes the live feeds of this process early when this process records events; feeds poll the store anyway,
-    so events recorded by other workers or processes arrive within one poll interval."""
-
-    poll_interval: float = 1.0
-
-    def __post_init__(self) -> None:
-        self._changed = asyncio.Event()
-
-    def notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait(self) -> None:
-        changed = self._changed
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), timeout=self.poll_interval)
-
-
 class Context(BaseContext):
     """The context of one GraphQL request (or one websocket connection, whose feeds refresh the loaders)."""
 
-    def __init__(self, services: Services, notifier: Notifier, max_page: int) -> None:
+    def __init__(self, services: Services, poll_interval: float, max_page: int) -> None:
         super().__init__()
         self.services = services
         self.browse = BrowseQueries(services.store, services.trace, max_page=max_page)
-        self.notifier = notifier
+        self.poll_interval = poll_interval
         self.loaders = Loaders(services.store)
         self._budget = EXPENSIVE_FIELDS_PER_REQUEST
+
+    def feed_wait(self) -> Callable[[], Awaitable[None]]:
+        """What one live feed awaits between polls: until this process records events, or one poll interval."""
+        return self.services.recorded.listener(self.poll_interval)
 
     def fresh_loaders(self) -> None:
         """Forget what this context read (a feed does this before each event it sends)."""

@@ -74,6 +74,11 @@ class FlowDirection(Enum):
     PRODUCED = value("produced", description="Output of a disassembly or transformation here.")
     REMANUFACTURED = value("remanufactured", description="Remanufactured here.")
     DISPOSED = value("disposed", description="Disposed of here.")
+    REAGENT = value(
+        "reagent",
+        description="Reagent mass (declared on a transformation) inside the object of the record beside it; "
+        "recovery rates leave it out.",
+    )
 
 
 @strawberry.enum(description="How one object came from another; lineage follows all three.")
@@ -102,6 +107,7 @@ class EventKind(Enum):
     REMANUFACTURE = value("remanufacture", description="Items are remanufactured and go back into use.")
     DISPOSE = value("dispose", description="Objects are landfilled or incinerated.")
     CORRECT = value("correct", description="An earlier event is declared erroneous (error declaration).")
+    ASSOCIATE = value("associate", description="An item already in the graph is given new identifiers.")
 
 
 @strawberry.enum(description="What a capture did with one event of a batch.")

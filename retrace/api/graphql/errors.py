@@ -36,6 +36,25 @@ def extensions_of(error: TraceError) -> dict[str, Any]:
     return out
 
 
+# What strawberry says of an HTTP request it cannot read, in Chinese for the people who read these messages too.
+_REQUEST_REASONS_ZH = {
+    "Unsupported content type": "不支持的内容类型：请以 application/json 发送 GraphQL 请求",
+    "Unable to parse request body as JSON": "请求体不是合法的 JSON",
+    "No GraphQL query found in the request": "请求中没有 GraphQL 查询（query 字段）",
+    "Batching is not enabled": "不支持批量请求：请每次发送一个查询",
+}
+
+
+def request_error_body(reason: str) -> dict[str, Any]:
+    """The answer to an HTTP request that carries no readable GraphQL operation (wrong content type, broken JSON,
+    no query): a GraphQL error list with QUERY_INVALID, like every other refusal, instead of plain text."""
+    zh = _REQUEST_REASONS_ZH.get(reason, f"GraphQL 请求无效：{reason}")
+    return {
+        "data": None,
+        "errors": [{"message": reason, "extensions": body(codes.QUERY_INVALID, reason, zh)["error"]}],
+    }
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """A failure of the platform itself (a bug), as opposed to a bad request or a rule a request broke."""
     original = error.original_error

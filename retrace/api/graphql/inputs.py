@@ -23,7 +23,7 @@ from retrace.api.schemas.events import CaptureRequest
 from retrace.api.schemas.registry import RegistrationRequest
 from retrace.app.registry import Registration
 from retrace.domain import errors as codes
-from retrace.domain.errors import BatchRejected, InvalidInput, TraceError
+from retrace.domain.errors import InvalidInput
 from retrace.domain.events import Event
 
 # -- master data ----------------------------------------------------------------------------------------------
@@ -222,6 +222,11 @@ class TransformInput:
     party_id: str = strawberry.field(description=_PARTY)
     inputs: list[str] = strawberry.field(description="Items or lots consumed (any identifiers).")
     outputs: list[NewLotInput] = strawberry.field(description="Lots produced.")
+    reagents_kg: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Reagents added that end in the outputs, in kilograms (acid and water bound in a sulfate, the "
+        "carbonate of soda ash in lithium carbonate): input for the mass balance, left out of recovery rates.",
+    )
 
 
 @strawberry.input(description="Remanufacture: items are remanufactured and go back into use.")
@@ -231,6 +236,11 @@ class RemanufactureInput:
     site_id: str = strawberry.field(description=_SITE)
     party_id: str = strawberry.field(description=_PARTY)
     objects: list[str] = strawberry.field(description="Items remanufactured (any identifiers).")
+    fate: FateKind | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="REMANUFACTURE (the default) or REUSE (cascade use, 梯次利用: e.g. battery modules put into "
+        "energy storage).",
+    )
 
 
 @strawberry.input(description="Dispose: objects are landfilled or incinerated.")
@@ -256,6 +266,22 @@ class CorrectInput:
     reason: str = strawberry.field(description="Why.")
     corrective_event_ids: list[str] = strawberry.field(
         default_factory=list, description="Events recorded in its place, if any."
+    )
+
+
+@strawberry.input(
+    description="Associate: new identifiers for an item already in the graph (a battery pack re-coded under "
+    "GB/T 34014 for its second life, a VIN or an RFID tag fixed to an item first tagged by QR)."
+)
+class AssociateInput:
+    event_id: str = strawberry.field(description=_EVENT_ID)
+    event_time: datetime = strawberry.field(description=_EVENT_TIME)
+    site_id: str = strawberry.field(description=_SITE)
+    party_id: str = strawberry.field(description=_PARTY)
+    object: str = strawberry.field(description="The item (any identifier it already carries).")
+    identifiers: list[str] = strawberry.field(
+        description="The new identifiers (1 to 16): none may name another object (IDENTIFIER_TAKEN) or be one "
+        "the item already carries (ALREADY_ASSOCIATED)."
     )
 
 
@@ -285,6 +311,9 @@ class EventInput:
     dispose: DisposeInput | None = strawberry.field(default=strawberry.UNSET, description="A disposal.")
     correct: CorrectInput | None = strawberry.field(
         default=strawberry.UNSET, description="An error declaration."
+    )
+    associate: AssociateInput | None = strawberry.field(
+        default=strawberry.UNSET, description="New identifiers for an item."
     )
 
 
@@ -336,16 +365,7 @@ def events_to_domain(events: list[dict[str, Any]]) -> list[Event]:
         request = CaptureRequest.model_validate({"events": events})
     except ValidationError as e:
         raise _validation_error(e) from None
-    built: list[Event] = []
-    errors: list[tuple[int, str, TraceError]] = []
-    for index, spec in enumerate(request.events):
-        try:
-            built.append(spec.to_domain())
-        except TraceError as e:
-            errors.append((index, spec.event_id, e))
-    if errors:
-        raise BatchRejected(errors)
-    return built
+    return request.to_domain()
 
 
 def registration_to_domain(data: Mapping[str, Any]) -> Registration:

@@ -13,6 +13,7 @@ import strawberry
 
 from retrace.api.graphql.context import Context, context_of
 from retrace.api.graphql.inputs import (
+    AssociateInput,
     CommissionInput,
     CorrectInput,
     EventInput,
@@ -47,10 +48,8 @@ async def _register(context: Context, data: dict[str, Any]) -> RegistrationResul
 
 
 async def _capture(context: Context, events: list[dict[str, Any]]) -> CaptureResultNode:
-    result = await context.services.capture.execute(events_to_domain(events))
-    if result.created:
-        context.notifier.notify()  # live feeds of this process look at once; others within their poll interval
-    return CaptureResultNode(result=result)
+    # The capture use case wakes this process's live feeds; other workers' feeds see it within their poll interval.
+    return CaptureResultNode(result=await context.services.capture.execute(events_to_domain(events)))
 
 
 @strawberry.type(
@@ -138,3 +137,15 @@ class Mutation:
         self, info: Info, input: Annotated[CorrectInput, strawberry.argument(description="The declaration.")]
     ) -> CaptureResultNode:
         return await _capture(context_of(info), [{"type": "correct", **plain(input)}])
+
+    @mutation(
+        description="Give an item already in the graph new identifiers (one associate event): a battery pack "
+        "re-coded under GB/T 34014 for its second life, a VIN or an RFID tag fixed to an item first tagged by QR. "
+        "Only its holder may; any of its identifiers finds it afterwards." + CAPTURE_RULES
+    )
+    async def associate_identifiers(
+        self,
+        info: Info,
+        input: Annotated[AssociateInput, strawberry.argument(description="The association.")],
+    ) -> CaptureResultNode:
+        return await _capture(context_of(info), [{"type": "associate", **plain(input)}])

@@ -128,6 +128,7 @@ class ReportFigures:
     treated_kg: float = _f(_FV, "treated_kg")  # type: ignore[assignment]
     by_fate: list[KeyedMass] = _f(_FV, "by_fate_kg")  # type: ignore[assignment]
     loss_kg: float = _f(_FV, "loss_kg")  # type: ignore[assignment]
+    reagents_kg: float = _f(_FV, "reagents_kg")  # type: ignore[assignment]
     recycled_kg: float = _f(_FV, "recycled_kg")  # type: ignore[assignment]
     recovered_kg: float = _f(_FV, "recovered_kg")  # type: ignore[assignment]
     recycling_rate: float | None = _f(_FV, "recycling_rate")  # type: ignore[assignment]
@@ -151,6 +152,7 @@ class ReportFigures:
             treated_kg=_kg(v.treated_kg),
             by_fate=_keyed(v.by_fate_kg),
             loss_kg=_kg(v.loss_kg),
+            reagents_kg=_kg(v.reagents_kg),
             recycled_kg=_kg(v.recycled_kg),
             recovered_kg=_kg(v.recovered_kg),
             recycling_rate=v.recycling_rate,

@@ -14,22 +14,25 @@ import html
 import json
 from datetime import timedelta
 from importlib import resources
+from typing import Any
 
+from cross_web import HTTPException  # what strawberry raises for a request it cannot read
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from retrace.api.deps import get_services
-from retrace.api.graphql.context import Context, Notifier
+from retrace.api.graphql.context import Context
+from retrace.api.graphql.errors import request_error_body
 from retrace.api.graphql.examples import EXAMPLES
 from retrace.api.graphql.schema import build_schema, schema_sdl
 from retrace.app.browsing import MAX_PAGE
 from retrace.config import Settings
 
 PATH = "/graphql"
-POLL_INTERVAL_S = 1.0  # how stale a live feed may be for events recorded by another worker or process
 
 # Everything the console needs is in the page itself; the policy makes the browser refuse anything else.
 CONSOLE_POLICY = (
@@ -57,16 +60,21 @@ class TraceGraphQLRouter(GraphQLRouter[Context, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(self.graphql_ide_html, headers={"Content-Security-Policy": CONSOLE_POLICY})
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry answers a request it cannot read (wrong content type, broken JSON, no query) in plain text;
+        # clients of this API parse every answer as JSON with coded errors, so these get the same shape.
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as e:
+            return JSONResponse(request_error_body(e.reason), status_code=e.status_code)
 
-def graphql_router(
-    settings: Settings, poll_interval_s: float = POLL_INTERVAL_S
-) -> GraphQLRouter[Context, None]:
+
+def graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
     production = settings.env == "production"
-    notifier = Notifier(poll_interval=poll_interval_s)
 
     async def context(connection: HTTPConnection) -> Context:
         services = get_services(connection)  # type: ignore[arg-type]  # a websocket has the same app state
-        return Context(services, notifier, max_page=MAX_PAGE)
+        return Context(services, settings.feed_poll_interval_s, max_page=MAX_PAGE)
 
     return TraceGraphQLRouter(
         build_schema(production=production),

@@ -43,7 +43,7 @@ async def _feed(
     info: Info, where: EventFilter, after_position: str | None
 ) -> AsyncGenerator[EventNotice, None]:
     context = context_of(info)
-    follow = await context.browse.follow(where, _position(after_position), context.notifier.wait)
+    follow = await context.browse.follow(where, _position(after_position), context.feed_wait())
     async for position, record in follow:
         # The connection's context lives as long as the socket: each notice is resolved with fresh loaders, so it
         # shows the objects as they are now, not as an earlier notice read them.

@@ -39,6 +39,7 @@ from retrace.domain.changes import LineageLink, RecordedEvent
 from retrace.domain.custody import CustodySpan
 from retrace.domain.events import (
     Aggregate,
+    Associate,
     Commission,
     Correct,
     Disaggregate,
@@ -929,14 +930,26 @@ class TransformEvent(Event):
         assert isinstance(event, Transform)
         return [NewLotSpec(spec=lot) for lot in event.outputs]
 
+    @field(description="Reagents declared as added to the outputs, in kilograms (null: none).")
+    def reagents_kg(self) -> float | None:
+        event = self.record.event
+        assert isinstance(event, Transform)
+        return None if event.reagents_g is None else to_kg(event.reagents_g)
 
-@strawberry.type(description="Items were remanufactured and went back into use.")
+
+@strawberry.type(description="Items were remanufactured, or reused in a second life, and went back into use.")
 class RemanufactureEvent(Event):
     @field(description="Items remanufactured (identifiers as sent).")
     def objects(self) -> list[str]:
         event = self.record.event
         assert isinstance(event, Remanufacture)
         return list(event.objects)
+
+    @field(description="REMANUFACTURE, or REUSE for cascade use (梯次利用).")
+    def fate(self) -> FateKind:
+        event = self.record.event
+        assert isinstance(event, Remanufacture)
+        return FateKind(event.resulting_fate.value)
 
 
 @strawberry.type(description="Objects were landfilled or incinerated.")
@@ -984,6 +997,24 @@ class CorrectEvent(Event):
         return list(event.corrective_event_ids)
 
 
+@strawberry.type(
+    description="New identifiers were given to an item already in the graph (a battery pack re-coded for its "
+    "second life, an RFID tag fixed to an item first tagged by QR); any of them finds it."
+)
+class AssociateEvent(Event):
+    @field(description="The item (identifier as sent).")
+    def object(self) -> str:
+        event = self.record.event
+        assert isinstance(event, Associate)
+        return event.object
+
+    @field(description="The identifiers it was given (as sent).")
+    def identifiers(self) -> list[str]:
+        event = self.record.event
+        assert isinstance(event, Associate)
+        return list(event.identifiers)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     "commission": CommissionEvent,
     "ship": ShipEvent,
@@ -996,6 +1027,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     "remanufacture": RemanufactureEvent,
     "dispose": DisposeEvent,
     "correct": CorrectEvent,
+    "associate": AssociateEvent,
 }
 
 

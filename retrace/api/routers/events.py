@@ -11,8 +11,6 @@ from retrace.api.errors import error_responses
 from retrace.api.schemas.events import CaptureRequest
 from retrace.api.schemas.views import CaptureResponse
 from retrace.app import capture as capture_use_case
-from retrace.domain.errors import BatchRejected, TraceError
-from retrace.domain.events import Event
 
 router = APIRouter(prefix="/api/v1/events", tags=["capture"])
 
@@ -32,16 +30,7 @@ router = APIRouter(prefix="/api/v1/events", tags=["capture"])
     },
 )
 async def capture_events(body: CaptureRequest, capture: CaptureDep, response: Response) -> CaptureResponse:
-    events: list[Event] = []
-    errors: list[tuple[int, str, TraceError]] = []
-    for index, spec in enumerate(body.events):
-        try:
-            events.append(spec.to_domain())
-        except TraceError as e:
-            errors.append((index, spec.event_id, e))
-    if errors:
-        raise BatchRejected(errors)
-    result = await capture.execute(events)
+    result = await capture.execute(body.to_domain())
     if result.created == 0:
         response.status_code = 200
     return CaptureResponse.of(result)

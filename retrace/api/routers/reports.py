@@ -253,14 +253,24 @@ async def targets() -> TargetsResponse:
 
 
 def _next(record: FlowRecord) -> str:
-    key = [record.event_time.isoformat(), record.event_id, record.object_id, record.direction.value]
+    key = [
+        record.event_time.isoformat(),
+        record.event_id,
+        record.object_id,
+        record.direction.value,
+        record.stream.value,
+    ]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
 def _cursor(text: str) -> FlowRecordKey:
     try:
-        moment, event_id, object_id, direction = json.loads(base64.urlsafe_b64decode(text.encode()))
-        return FlowRecordKey(datetime.fromisoformat(moment), event_id, object_id, Direction(direction))
+        moment, event_id, object_id, direction, *stream = json.loads(base64.urlsafe_b64decode(text.encode()))
+        if len(stream) > 1 or not all(isinstance(s, str) for s in stream):
+            raise ValueError("a cursor has at most five parts")
+        return FlowRecordKey(
+            datetime.fromisoformat(moment), event_id, object_id, Direction(direction), *stream
+        )
     except (ValueError, TypeError, binascii.Error) as e:
         raise InvalidInput(
             "after is not a cursor this API gave out",

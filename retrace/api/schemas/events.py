@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, TypeAdapter
 
 from retrace.api.schemas.common import Id, Identifier, MassKg, RequestModel
+from retrace.domain.errors import BatchRejected, TraceError
 from retrace.domain.events import Event, event_from_payload
 from retrace.domain.model import Fate, grams_from_kg
 
@@ -148,13 +149,28 @@ class TransformEvent(EventBase):
     type: Literal["transform"] = Field(description="Event type.")
     inputs: list[Identifier] = Field(min_length=1, max_length=1000, description="Items or lots consumed.")
     outputs: list[NewLotSpec] = Field(min_length=1, max_length=1000, description="Lots produced.")
+    reagents_kg: MassKg | None = Field(
+        None,
+        exclude_if=lambda value: (
+            value is None
+        ),  # absent, as before reagents could be declared, when there are none
+        description="Reagents added that end in the outputs, in kg (sulfuric acid and water bound in a metal sulfate, "
+        "the carbonate of soda ash in lithium carbonate).  The mass balance counts them as input; recovery rates "
+        "leave them out of the outputs.",
+    )
 
 
 class RemanufactureEvent(EventBase):
-    """Items are remanufactured and go back into use."""
+    """Items are remanufactured, or reused in a second life (cascade use), and go back into use."""
 
     type: Literal["remanufacture"] = Field(description="Event type.")
     objects: list[Identifier] = Field(min_length=1, max_length=1000, description="Items remanufactured.")
+    fate: Literal[Fate.REMANUFACTURE, Fate.REUSE] | None = Field(
+        None,
+        exclude_if=lambda value: value is None,
+        description="`remanufacture` (the default: rebuilt to as-new) or `reuse` (cascade use, 梯次利用: e.g. battery "
+        "modules put into energy storage).",
+    )
     value_cny: int | None = Field(
         None,
         exclude_if=lambda value: value is None,
@@ -186,6 +202,20 @@ class CorrectEvent(EventBase):
     )
 
 
+class AssociateEvent(EventBase):
+    """New identifiers for an item already in the graph (a battery pack re-coded under GB/T 34014 for its second
+    life, a VIN or an RFID tag fixed to an item first tagged by QR); any of its identifiers, old or new, finds it."""
+
+    type: Literal["associate"] = Field(description="Event type.")
+    object: Identifier = Field(description="The item, by an identifier it already carries.")
+    identifiers: list[Identifier] = Field(
+        min_length=1,
+        max_length=16,
+        description="The new identifiers: none may name another object (`IDENTIFIER_TAKEN`) or be one the item "
+        "already carries (`ALREADY_ASSOCIATED`).",
+    )
+
+
 AnyEvent = Annotated[
     CommissionEvent
     | ShipEvent
@@ -197,7 +227,8 @@ AnyEvent = Annotated[
     | TransformEvent
     | RemanufactureEvent
     | DisposeEvent
-    | CorrectEvent,
+    | CorrectEvent
+    | AssociateEvent,
     Field(discriminator="type"),
 ]
 
@@ -219,6 +250,8 @@ def _to_grams(value: Any, path: str) -> Any:
             elif key == "composition_kg":
                 if item:  # absent and empty are the same: no assay
                     out["composition_g"] = {k: grams_from_kg(v, f"{here}.{k}") for k, v in item.items()}
+            elif key == "reagents_kg":
+                out["reagents_g"] = None if item is None else grams_from_kg(item, here)
             else:
                 out[key] = _to_grams(item, here)
         return out
@@ -235,6 +268,8 @@ def _to_kg(value: Any) -> Any:
                 out["mass_kg"] = None if item is None else Decimal(item) / _KG
             elif key == "composition_g":
                 out["composition_kg"] = {k: Decimal(v) / _KG for k, v in item.items()}
+            elif key == "reagents_g":
+                out["reagents_kg"] = Decimal(item) / _KG
             else:
                 out[key] = _to_kg(item)
         return out
@@ -250,3 +285,19 @@ class CaptureRequest(RequestModel):
         min_length=1,
         description="The events, in the order they happened; later ones may name objects earlier ones create.",
     )
+
+    def to_domain(self) -> list[Event]:
+        """The batch's domain events, all or none: the one conversion REST and GraphQL capture share.
+
+        Raises ``BatchRejected`` listing every event whose shape breaks a domain rule (index, event id, error).
+        """
+        built: list[Event] = []
+        errors: list[tuple[int, str, TraceError]] = []
+        for index, spec in enumerate(self.events):
+            try:
+                built.append(spec.to_domain())
+            except TraceError as e:
+                errors.append((index, spec.event_id, e))
+        if errors:
+            raise BatchRejected(errors)
+        return built

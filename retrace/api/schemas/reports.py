@@ -87,6 +87,10 @@ class FiguresView(BaseModel):
         description="Final mass by fate: reuse, remanufacture, recycling, energy_recovery, disposal, unknown."
     )
     loss_kg: MassKgOut = Field(description="treated − Σ final: mass that left as no recorded output.")
+    reagents_kg: MassKgOut = Field(
+        description="Reagents (acid, water, soda ash) declared by transformations and held in the final outputs: "
+        "left out of every mass above and of the rates (docs/rates.md § 2.3)."
+    )
     recycled_kg: MassKgOut = Field(description="reuse + remanufacture + recycling.")
     recovered_kg: MassKgOut = Field(description="recycled + energy recovery.")
     recycling_rate: float | None = Field(
@@ -117,6 +121,7 @@ class FiguresView(BaseModel):
             treated_kg=kg(f.treated_g),
             by_fate_kg={fate: kg(a.mass_g) for fate, a in sorted(f.final.items()) if fate != PENDING},
             loss_kg=kg(f.loss_g),
+            reagents_kg=kg(f.reagents.mass_g),
             recycled_kg=kg(f.recycled_g),
             recovered_kg=kg(f.recovered_g),
             recycling_rate=num(f.recycling_rate),

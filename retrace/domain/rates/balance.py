@@ -16,6 +16,12 @@ stream's when a battery plant takes it).  A dispose or remanufacture event moves
 and for the nation over the whole life of the data every object is counted once, at the end of its chain.  For one
 site it is that site's own process (what came in, what it made of it).
 
+**Reagents** (acid, water of crystallisation, soda ash a transformation declares) are not material of the traced
+inputs: a ``reagent`` record beside an output takes its reagent mass out of the output's fate (and keeps it in the
+``reagent`` bucket, so physical masses by material can still be shown); beside a consumed or disposed object it
+gives that mass back where the object's own record takes it.  So input, outputs, loss and every mass rate are
+counted without reagents, and no rate exceeds its input because of them.
+
 **Models** (a set ``M`` of product models): the first treatment of the units of those models.  Input is the units
 entering treatment; outputs are what their treatment produced (parts and lots count for the model taken apart), by
 the fate declared there.  This is the dismantler's view of a product line: what a vehicle model's recycling rate
@@ -49,6 +55,7 @@ class Bucket(StrEnum):
     COLLECTED = "collected"
     PLACED = "placed"
     ENTRY = "entry"  # units entering treatment (a subset of input, counted in pieces)
+    REAGENT = "reagent"  # reagent mass held in final outputs, by fate: physical mass = final + reagent
 
 
 @dataclass
@@ -58,9 +65,12 @@ class Amount:
     value_cny: int = 0
     elements: dict[str, int] = field(default_factory=dict)
 
-    def add(self, other: Amount | FlowAggregate, sign: int = 1, value: bool = True) -> None:
+    def add(
+        self, other: Amount | FlowAggregate, sign: int = 1, value: bool = True, count: bool = True
+    ) -> None:
         self.mass_g += sign * other.mass_g
-        self.count += sign * other.count
+        if count:
+            self.count += sign * other.count
         if value:
             self.value_cny += sign * other.value_cny
         pairs = other.elements.items() if isinstance(other, Amount) else other.elements_g
@@ -97,10 +107,16 @@ class Balance:
     rows: int = 0  # aggregate rows it was computed from
 
     def put(
-        self, bucket: Bucket, row: FlowAggregate, sign: int = 1, fate: str = "", value: bool = True
+        self,
+        bucket: Bucket,
+        row: FlowAggregate,
+        sign: int = 1,
+        fate: str = "",
+        value: bool = True,
+        count: bool = True,
     ) -> None:
         key = Part(bucket, fate, row.stream, row.material, row.site_id, row.party_id, row.model_id or "")
-        self.parts.setdefault(key, Amount()).add(row, sign, value)
+        self.parts.setdefault(key, Amount()).add(row, sign, value, count)
 
     def select(self, keep: Callable[[Part], bool]) -> Balance:
         return Balance({k: v for k, v in self.parts.items() if keep(k)}, self.rows)
@@ -153,9 +169,43 @@ def site_balance(
     return balance
 
 
+_PRODUCED_STAGES = frozenset({Stage.PRIMARY, Stage.SECONDARY})
+_CONSUMED_STAGES = frozenset({Stage.ENTRY, Stage.INTERMEDIATE})
+
+
+def _reagent(balance: Balance, row: FlowAggregate, inside: bool) -> None:
+    """Reagent mass beside a record: the opposite of that record's own sorting, in the final and input buckets,
+    and kept in the reagent bucket while it sits in a final output.  Its stage says which record it is beside."""
+    final = row.fate or PENDING
+
+    def move(bucket: Bucket, sign: int, fate: str = "") -> None:
+        balance.put(bucket, row, sign, fate, value=False, count=False)
+
+    if row.stage in _PRODUCED_STAGES:  # bound into an output
+        move(Bucket.FINAL, -1, final)
+        move(Bucket.REAGENT, 1, final)
+    elif row.stage in _CONSUMED_STAGES:  # leaves with a consumed object
+        if inside:
+            move(Bucket.FINAL, 1, final)
+            move(Bucket.REAGENT, -1, final)
+        else:
+            move(Bucket.INPUT, -1)
+    else:  # moves with a disposed object to its new fate
+        if inside:
+            earlier = row.prior_fate or PENDING
+            move(Bucket.FINAL, 1, earlier)
+            move(Bucket.REAGENT, -1, earlier)
+        else:
+            move(Bucket.INPUT, -1)
+        move(Bucket.FINAL, -1, final)
+        move(Bucket.REAGENT, 1, final)
+
+
 def _sort(balance: Balance, row: FlowAggregate, inside: bool) -> None:
     d = row.direction
-    if d is Direction.CONSUMED:
+    if d is Direction.REAGENT:
+        _reagent(balance, row, inside)
+    elif d is Direction.CONSUMED:
         if inside:
             balance.put(Bucket.FINAL, row, -1, row.fate or PENDING)
         else:
@@ -202,6 +252,11 @@ def model_balance(
             balance.put(Bucket.ENTRY, row)
         elif d is Direction.PRODUCED and stage is Stage.PRIMARY:
             balance.put(Bucket.FINAL, row, 1, row.fate or PENDING)
+        elif (
+            d is Direction.REAGENT and stage is Stage.PRIMARY
+        ):  # reagents bound in a first treatment's output
+            balance.put(Bucket.FINAL, row, -1, row.fate or PENDING, value=False, count=False)
+            balance.put(Bucket.REAGENT, row, 1, row.fate or PENDING, value=False, count=False)
         elif d is Direction.PRODUCED and stage is Stage.TRANSFER:
             balance.put(Bucket.TRANSFER, row)
         elif d in (Direction.DISPOSED, Direction.REMANUFACTURED) and row.origin_site_id is None:
@@ -243,6 +298,7 @@ class Figures:
     placed: Amount
     units_treated: int
     elements: dict[str, ElementFigures]
+    reagents: Amount = field(default_factory=Amount)  # reagent mass in the final outputs (not in ``final``)
 
     @classmethod
     def of(cls, balance: Balance) -> Figures:
@@ -252,6 +308,9 @@ class Figures:
         pending = balance.total(Bucket.FINAL, [PENDING])
         input_ = balance.total(Bucket.INPUT)
         transfer = balance.total(Bucket.TRANSFER)
+        # Parts and products reused or remanufactured never enter material recovery: their elements are not part of
+        # what a recycling process could recover (docs/rates.md, element recovery).
+        kept = balance.total(Bucket.FINAL, [Fate.REUSE.value, Fate.REMANUFACTURE.value])
         elements = {}
         for element in TRACKED_ELEMENTS:
             recovered = sum(
@@ -261,7 +320,12 @@ class Figures:
                 and k.fate == Fate.RECYCLING.value
                 and element in RECOVERED_FORMS.get(k.material, {})
             )
-            entering = input_.element(element) - transfer.element(element) - pending.element(element)
+            entering = (
+                input_.element(element)
+                - transfer.element(element)
+                - pending.element(element)
+                - kept.element(element)
+            )
             elements[element] = ElementFigures(element, entering, recovered)
         return cls(
             input=input_,
@@ -272,6 +336,7 @@ class Figures:
             placed=balance.total(Bucket.PLACED),
             units_treated=balance.total(Bucket.ENTRY).count,
             elements=elements,
+            reagents=balance.total(Bucket.REAGENT),
         )
 
     def fate_g(self, *fates: str) -> int:

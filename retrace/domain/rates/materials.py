@@ -37,14 +37,18 @@ ELECTRODE_POWDER_MATERIALS = frozenset(
     }
 )
 
-# Standard element content (mass fraction) of materials in the form they leave recovery.  Lithium salts by
-# stoichiometry (standard atomic weights); metal sulfates by contained metal, the platform's convention (the
-# capture rules refuse outputs heavier than their traced inputs and reagents are not recorded, so hydrated salts
-# cannot be booked at their physical mass: a sulfate lot's mass is its metal content).
+# Standard element content (mass fraction) of materials in the form they leave recovery, by stoichiometry
+# (standard atomic weights: H 1.008, O 15.999, S 32.06, Mn 54.938, Co 58.933, Ni 58.693).  The hydrated sulfates are
+# the salts as traded and as a refinery weighs them, booked at their physical mass with the reagents (acid, water)
+# their transformation declares.  ``nickel_sulfate``, ``cobalt_sulfate`` and ``manganese_sulfate`` keep the
+# platform's earlier convention, from before reagents could be recorded: a lot booked by its contained metal.
 RECOVERED_FORMS: dict[str, dict[str, Fraction]] = {
     "lithium_carbonate": {"lithium": Fraction(2 * 6940, 73_891)},  # Li2CO3: 2 × 6.940 / 73.891
     "lithium_hydroxide": {"lithium": Fraction(6940, 41_964)},  # LiOH·H2O: 6.940 / 41.964
     "lithium": {"lithium": Fraction(1)},
+    "nickel_sulfate_hexahydrate": {"nickel": Fraction(58_693, 262_839)},  # NiSO4·6H2O: 22.33 % Ni
+    "cobalt_sulfate_heptahydrate": {"cobalt": Fraction(58_933, 281_094)},  # CoSO4·7H2O: 20.97 % Co
+    "manganese_sulfate_monohydrate": {"manganese": Fraction(54_938, 169_009)},  # MnSO4·H2O: 32.51 % Mn
     "nickel_sulfate": {"nickel": Fraction(1)},
     "nickel": {"nickel": Fraction(1)},
     "cobalt_sulfate": {"cobalt": Fraction(1)},

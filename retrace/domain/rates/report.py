@@ -256,11 +256,18 @@ class Measured:
 def class_mass(
     balance: Balance, catalogue: Catalogue, indicator_class: str, fates: Iterable[str]
 ) -> Fraction:
-    """Final mass of the fates given that belongs to an indicator class (``all``: every class)."""
+    """Final mass of the fates given that belongs to an indicator class (``all``: every class, as in the mass
+    rates: without reagents).  A class share is a share of the physical mass of a material (the lithium in lithium
+    carbonate, the nickel in nickel sulfate hexahydrate), so a class is counted on physical masses: final mass and
+    the reagents it holds."""
     wanted = set(fates)
     total = Fraction(0)
     for part, amount in balance.parts.items():
-        if part.bucket is not Bucket.FINAL or part.fate not in wanted:
+        if part.fate not in wanted:
+            continue
+        if part.bucket is not Bucket.FINAL and (
+            part.bucket is not Bucket.REAGENT or indicator_class == "all"
+        ):
             continue
         if indicator_class == "all":
             total += amount.mass_g
@@ -594,6 +601,9 @@ def epr_lines(
 
 # -- sites ---------------------------------------------------------------------------------------------------
 
+_PRODUCED = frozenset({Stage.PRIMARY, Stage.SECONDARY})
+_CONSUMED = frozenset({Stage.ENTRY, Stage.INTERMEDIATE})
+
 
 class Flag(StrEnum):
     HIGH_YIELD = "high_yield"  # outputs equal to inputs to within 0.5 %: weighed outputs never match so well
@@ -642,9 +652,14 @@ def site_lines(
         figures = balance.figures
         received = sum(r.mass_g for r in site_rows if r.direction is Direction.RECEIVED)
         shipped = sum(r.mass_g for r in site_rows if r.direction is Direction.SHIPPED)
-        # Yield of the site's dismantling and transformations (remanufacturing and disposal keep their mass).
-        consumed = sum(r.mass_g for r in site_rows if r.direction is Direction.CONSUMED)
-        produced = sum(r.mass_g for r in site_rows if r.direction is Direction.PRODUCED)
+        # Yield of the site's dismantling and transformations (remanufacturing and disposal keep their mass), on
+        # traced mass: declared reagents are not output a site made out of its inputs.
+        consumed = sum(r.mass_g for r in site_rows if r.direction is Direction.CONSUMED) - sum(
+            r.mass_g for r in site_rows if r.direction is Direction.REAGENT and r.stage in _CONSUMED
+        )
+        produced = sum(r.mass_g for r in site_rows if r.direction is Direction.PRODUCED) - sum(
+            r.mass_g for r in site_rows if r.direction is Direction.REAGENT and r.stage in _PRODUCED
+        )
         flags: list[Flag] = []
         if consumed > 0 and produced - consumed > consumed // 50:
             flags.append(Flag.OUTPUT_EXCEEDS_INPUT)
@@ -728,10 +743,12 @@ def material_sankey(balance: Balance, catalogue: Catalogue) -> Sankey:
         links[(a, b)] = links.get((a, b), Fraction(0)) + grams
 
     for part, amount in balance.parts.items():
-        if part.bucket is not Bucket.FINAL:
+        if part.bucket not in (Bucket.FINAL, Bucket.REAGENT):
             continue
         fate = part.fate
-        source = f"stream:{part.stream.value}"
+        # Reagents held in outputs come in from their own node: the stream gives the traced mass, the class and the
+        # fate show the physical mass.
+        source = "reagents" if part.bucket is Bucket.REAGENT else f"stream:{part.stream.value}"
         if fate == PENDING:
             link(source, f"fate:{PENDING}", Fraction(amount.mass_g))
             continue
@@ -758,7 +775,9 @@ def material_sankey(balance: Balance, catalogue: Catalogue) -> Sankey:
             if node in nodes:
                 continue
             kind, _, key = node.partition(":")
-            if kind == "stream":
+            if kind == "reagents":
+                nodes[node] = SankeyNode(node, "Reagents added", "添加的试剂", 0)
+            elif kind == "stream":
                 name = STREAM_NAMES[Stream(key)]
                 nodes[node] = SankeyNode(node, name[0], name[1], 0)
             elif kind == "class":
@@ -994,7 +1013,8 @@ def recovery_report(
     )
     materials: dict[tuple[Stream, str, str], int] = {}
     for part, amount in balance.parts.items():
-        if part.bucket is Bucket.FINAL and part.fate != PENDING:
+        # Physical mass by material: what was made, reagents included (the figures leave them out).
+        if part.bucket in (Bucket.FINAL, Bucket.REAGENT) and part.fate != PENDING:
             key = (part.stream, part.material, part.fate)
             materials[key] = materials.get(key, 0) + amount.mass_g
     classes = {

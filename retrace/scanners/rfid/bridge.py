@@ -5,7 +5,8 @@ field.  The bridge turns that into events the platform can use:
 
 1. **Repeats are suppressed** (``RepeatFilter``): a tag counts again only after it was out of sight for ``window``
    (a sliding window: every sighting, counted or not, restarts it).  A tag sitting next to the portal all day counts
-   once, not 50 000 times.
+   once, not 50 000 times.  The sightings are kept in the queue file (with the events they counted, and refreshed
+   at least every half window), so a bridge restarted within the window goes on suppressing the same tags.
 2. **EPCs are decoded** with the domain's ``EpcHex`` (SGTIN-96, SGTIN-198, SSCC-96, GRAI-96, GRAI-170).  A read that
    does not decode (a blank tag's factory EPC, a truncated read, a scheme that is not a GS1 key, reserved bits set)
    is reported — logged, counted, kept in the queue file's ``unreadable_tag`` table — and never submitted.
@@ -52,12 +53,33 @@ def utc_now() -> datetime:
 
 
 class RepeatFilter:
-    """Counts a key again only after it was not seen for ``window`` (sliding: each sighting restarts the window)."""
+    """Counts a key again only after it was not seen for ``window`` (sliding: each sighting restarts the window).
+
+    ``restore`` takes sightings kept from an earlier run; ``unsaved`` says which sightings should be kept now:
+    those never kept, and those kept more than half a window before their latest sighting (so a kept time is
+    never more than half a window stale, and a tag that stays in the field stays suppressed across a restart that
+    is shorter than half a window)."""
 
     def __init__(self, window: timedelta) -> None:
         self.window = window
         self._last_seen: dict[str, datetime] = {}
+        self._saved: dict[str, datetime] = {}
         self._sightings = 0
+
+    def restore(self, sightings: dict[str, datetime]) -> None:
+        for key, seen_at in sightings.items():
+            last = self._last_seen.get(key)
+            self._last_seen[key] = seen_at if last is None else max(last, seen_at)
+            self._saved[key] = self._last_seen[key]
+
+    def unsaved(self) -> dict[str, datetime]:
+        """The sightings to keep now, marked as kept (the caller stores them)."""
+        out: dict[str, datetime] = {}
+        for key, seen_at in self._last_seen.items():
+            saved = self._saved.get(key)
+            if saved is None or seen_at - saved >= self.window / 2:
+                out[key] = self._saved[key] = seen_at
+        return out
 
     def admit(self, key: str, seen_at: datetime) -> bool:
         last = self._last_seen.get(key)
@@ -71,6 +93,7 @@ class RepeatFilter:
     def _forget_before(self, moment: datetime) -> None:
         for key in [k for k, t in self._last_seen.items() if t < moment]:
             del self._last_seen[key]
+            self._saved.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._last_seen)
@@ -113,6 +136,8 @@ class RfidBridge:
         self.wake = wake or asyncio.Event()
         self.clock = clock
         self.filter = RepeatFilter(config.window)
+        # A restart within the window must not count the same tags again.
+        self.filter.restore(queue.sightings())
         self.stats = BridgeStats()
 
     def event_for(self, tag: EpcHex, seen_at: datetime) -> dict[str, Any]:
@@ -160,9 +185,13 @@ class RfidBridge:
                 antenna=report.antenna_id,
                 reader=self.config.reader_name or None,
             )
+        sightings = self.filter.unsaved()
         if not events:
+            if sightings:  # kept on their own: no event to keep them with
+                latest = max(sightings.values())
+                await asyncio.to_thread(self.queue.note_sightings, sightings, latest - self.config.window)
             return []
-        ids = await asyncio.to_thread(self.queue.enqueue_many, events)
+        ids = await asyncio.to_thread(self.queue.enqueue_many, events, sightings)
         self.stats.submitted += len(ids)
         self.wake.set()
         return ids

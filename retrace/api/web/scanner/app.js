@@ -4,7 +4,9 @@
 
 import { ApiError, NetworkError, getCustody, getHistory, getItem } from "./api.js";
 import { createDetector } from "./detector.js";
+import * as dir from "./directory.js";
 import { applyTo, formatKg, formatTime, has, initialLanguage, language, setLanguage, t } from "./i18n.js";
+import { picker } from "./picker.js";
 import * as queue from "./queue.js";
 
 const $ = (id) => document.getElementById(id);
@@ -15,6 +17,7 @@ const CURRENT_KEY = "trace-scanner.code"; // the item on screen, brought back af
 const TERMINAL = new Set(["dismantled", "consumed", "disposed", "voided"]);
 const FATES = ["reuse", "remanufacture", "recycling", "energy_recovery", "disposal", "unknown"];
 const MASS = /^\d{1,8}([.,]\d{1,3})?$/;
+const DIRECTORY_STALE_MS = 10 * 60 * 1000; // reload the lists on reconnecting when older than this
 
 // Fractions a dismantler of each stream usually sorts out (codes as the platform's demo data uses them).
 const MATERIALS = {
@@ -76,7 +79,7 @@ function saveSettings(values) {
   renderDevice();
 }
 
-/** Values typed before (parties, sites, models), offered again: typing ids with gloves is slow. */
+/** Values typed before (parties, sites, models), offered again while typing: ids not on the platform's lists. */
 function recent(kind) {
   try {
     return (JSON.parse(localStorage.getItem(RECENT_KEY)) || {})[kind] || [];
@@ -127,30 +130,68 @@ function materialName(code) {
 
 function renderDevice() {
   const s = settings();
-  $("device").textContent = s.party && s.site ? `${t("by")} ${s.party} · ${t("at")} ${s.site}` : t("settings_needed");
+  // Names where the lists know them (what people recognise), the ids otherwise.
+  const name = (entry, id) => (entry ? dir.nameOf(entry) : id);
+  $("device").textContent =
+    s.party && s.site ? `${t("by")} ${name(dir.party(s.party), s.party)} · ${t("at")} ${name(dir.site(s.site), s.site)}` : t("settings_needed");
+}
+
+// -- pick lists over the platform's parties, sites and models (directory.js) --------------------------------------
+
+const partyText = (p) => `${dir.nameOf(p)} (${p.id})`;
+const roleGroup = (key) => t(`role.${key}`);
+
+function sitePicker(id, label, partyId, value, recents) {
+  return picker({
+    id,
+    label,
+    groups: dir.sitesOf(partyId),
+    // Sites of one party need no heading; all sites are headed by their party.
+    groupLabel: (partyKey) => (dir.party(partyKey) ? partyText(dir.party(partyKey)) : partyKey),
+    optionText: (s) => `${dir.nameOf(s)} (${s.id})`,
+    value,
+    recents,
+  });
+}
+
+/** When a party is chosen, its sites become the site list; a party with one site has it filled in, and a site of
+ * another party is cleared (it would be refused). */
+function followParty(sites, partyId) {
+  sites.setGroups(dir.sitesOf(partyId));
+  const own = dir.sitesOf(partyId);
+  const chosen = dir.site(sites.value);
+  if (own.length === 1 && own[0].key === "own" && own[0].entries.length === 1) sites.set(own[0].entries[0].id);
+  else if (chosen && dir.party(partyId) && chosen.party_id !== partyId) sites.set("");
+}
+
+function directoryNote() {
+  const d = dir.directory();
+  if (!d.fetched_at) return el("p", { class: "small", id: "directory-note", text: t("lists_none") });
+  return el("p", { class: "small", id: "directory-note", text: t("lists_from", { when: formatTime(new Date(d.fetched_at).toISOString()) }) });
 }
 
 function openSettings(then) {
   const s = settings();
-  const party = el("input", { id: "set-party", name: "party", value: s.party || "", autocapitalize: "off", spellcheck: "false", list: "dl-parties" });
-  const site = el("input", { id: "set-site", name: "site", value: s.site || "", autocapitalize: "off", spellcheck: "false", list: "dl-sites" });
+  const site = sitePicker("set-site", t("site_id"), s.party, s.site, recent("site"));
+  const party = picker({
+    id: "set-party",
+    label: t("party_id"),
+    groups: dir.actingParties(),
+    groupLabel: roleGroup,
+    optionText: partyText,
+    value: s.party,
+    recents: recent("party"),
+    onChange: (value) => followParty(site, value),
+  });
   openSheet({
     title: t("settings_title"),
     submit: t("save"),
-    body: [
-      el("p", { class: "small", text: t("settings_text") }),
-      el("label", { for: "set-party", text: t("party_id") }),
-      party,
-      datalist("dl-parties", recent("party")),
-      el("label", { for: "set-site", text: t("site_id") }),
-      site,
-      datalist("dl-sites", recent("site")),
-    ],
+    body: [el("p", { class: "small", text: t("settings_text") }), ...party.nodes, ...site.nodes, directoryNote()],
     onSubmit: () => {
-      if (!party.value.trim() || !site.value.trim()) return t("settings_needed");
-      saveSettings({ party: party.value.trim(), site: site.value.trim() });
-      remember("party", party.value.trim());
-      remember("site", site.value.trim());
+      if (!party.value || !site.value) return t("settings_needed");
+      saveSettings({ party: party.value, site: site.value });
+      remember("party", party.value);
+      remember("site", site.value);
       if (then) setTimeout(then, 0);
       return null;
     },
@@ -331,7 +372,7 @@ function massInput(id, value) {
 }
 
 function fateSelect(id, chosen) {
-  return el("select", { id }, FATES.map((f) => el("option", { value: f, selected: f === chosen, text: t(`fate.${f}`) })));
+  return el("select", { id, dataset: { fate: "" } }, FATES.map((f) => el("option", { value: f, selected: f === chosen, text: t(`fate.${f}`) })));
 }
 
 function startAction(kind) {
@@ -343,18 +384,23 @@ function startAction(kind) {
 
 function receiveSheet() {
   const item = state.item;
-  const from = el("input", {
+  // The party handing the item over is its holder (the shipper, while in transit). No "last choice" here: for an
+  // item the device has not seen it would name the wrong party.
+  const holder = item && item.holder_id && item.holder_id !== settings().party ? item.holder_id : "";
+  const from = picker({
     id: "f-from",
-    autocapitalize: "off",
-    spellcheck: "false",
-    list: "dl-from",
-    value: item && item.status === "in_transit" && item.holder_id ? item.holder_id : "",
+    label: t("from_party"),
+    groups: dir.senders(),
+    groupLabel: roleGroup,
+    optionText: partyText,
+    value: holder,
+    recents: recent("party"),
   });
   openSheet({
     title: t("receive_title", { code: shortCode() }),
-    body: [el("label", { for: "f-from", text: t("from_party") }), from, datalist("dl-from", recent("party"))],
+    body: from.nodes,
     onSubmit: async () => {
-      const fromParty = from.value.trim();
+      const fromParty = from.value;
       remember("party", fromParty);
       await record(newEvent("receive", { objects: [state.code], ...(fromParty ? { from_party_id: fromParty } : {}) }));
       return null;
@@ -381,24 +427,35 @@ function weighSheet() {
 }
 
 function shipSheet() {
-  const to = el("input", { id: "f-to", autocapitalize: "off", spellcheck: "false", list: "dl-to" });
-  const toSite = el("input", { id: "f-to-site", autocapitalize: "off", spellcheck: "false", list: "dl-to-site" });
+  const stream = state.item ? state.item.stream : null;
+  const lastKey = `ship:${stream || "any"}`;
+  const offered = dir.destinations(stream);
+  // The last destination, unless the lists no longer offer it (a licence lapsed since): the server would refuse it.
+  const remembered = dir.lastChoice(lastKey) || {};
+  const stillOffered = !offered.length || offered.some((g) => g.entries.some((p) => p.id === remembered.party));
+  const last = stillOffered ? remembered : {};
+  const toSite = sitePicker("f-to-site", t("to_site"), last.party, last.site, recent("site"));
+  const to = picker({
+    id: "f-to",
+    label: t("to_party"),
+    groups: offered,
+    groupLabel: roleGroup,
+    optionText: partyText,
+    value: last.party,
+    recents: recent("party"),
+    onChange: (value) => followParty(toSite, value),
+  });
+  const hint = stream ? t("ship_hint", { stream: label("stream", stream) }) : t("ship_hint_any");
   openSheet({
     title: t("ship_title", { code: shortCode() }),
-    body: [
-      el("label", { for: "f-to", text: t("to_party") }),
-      to,
-      datalist("dl-to", recent("party")),
-      el("label", { for: "f-to-site", text: t("to_site") }),
-      toSite,
-      datalist("dl-to-site", recent("site")),
-    ],
+    body: [...to.nodes, el("p", { class: "small", id: "ship-hint", text: hint }), ...toSite.nodes],
     onSubmit: async () => {
-      const party = to.value.trim();
-      const site = toSite.value.trim();
+      const party = to.value;
+      const site = toSite.value;
       if (!party) return t("need_party");
       remember("party", party);
       remember("site", site);
+      dir.rememberChoice(lastKey, { party, site });
       await record(newEvent("ship", { objects: [state.code], to_party_id: party, ...(site ? { to_site_id: site } : {}) }));
       return null;
     },
@@ -444,6 +501,21 @@ function dismantleSheet() {
     line.querySelector(material ? `#o-mass-${n}` : `#o-mat-${n}`).focus();
   };
 
+  // The model of a part, from the registered models (the item's stream first); the last one chosen is offered.
+  const partModel = (n) => {
+    const chosen = picker({
+      id: `p-model-${n}`,
+      label: t("part_model"),
+      groups: dir.partModels(stream),
+      groupLabel: (key) => label("stream", key),
+      optionText: (m) => `${m.name} (${m.id})`,
+      value: dir.lastChoice(`part-model:${stream || "any"}`),
+      recents: recent("model"),
+    });
+    chosen.input.dataset.partModel = "";
+    return chosen;
+  };
+
   const addPart = () => {
     const n = ++outputSeq;
     const line = el(
@@ -452,8 +524,7 @@ function dismantleSheet() {
       el("div", { class: "head" }, el("span", { text: t("part") }), el("button", { type: "button", onclick: () => (line.remove(), refreshTotal()), text: t("remove") })),
       el("label", { for: `p-code-${n}`, text: t("part_code") }),
       el("input", { id: `p-code-${n}`, dataset: { partCode: "" }, autocapitalize: "off", spellcheck: "false" }),
-      el("label", { for: `p-model-${n}`, text: t("part_model") }),
-      el("input", { id: `p-model-${n}`, dataset: { partModel: "" }, list: "dl-models", autocapitalize: "off", spellcheck: "false" }),
+      ...partModel(n).nodes,
       el(
         "div",
         { class: "grid" },
@@ -482,14 +553,13 @@ function dismantleSheet() {
       lines,
       total,
       datalist("dl-materials", [...new Set([...MATERIALS.weee, ...MATERIALS.elv, ...MATERIALS.battery])]),
-      datalist("dl-models", recent("model")),
     ],
     onSubmit: async () => {
       const lots = [];
       const parts = [];
       for (const line of lines.querySelectorAll(".output")) {
         const massField = line.querySelector("input[data-mass]");
-        const fate = line.querySelector("select").value;
+        const fate = line.querySelector("select[data-fate]").value;
         if (line.dataset.kind === "lot") {
           const material = line.querySelector("input[data-material]").value.trim().toLowerCase().replace(/\s+/g, "_");
           const kg = parseMass(massField.value, true);
@@ -504,6 +574,7 @@ function dismantleSheet() {
           if (!model) return `${t("part_model")}: ${t("need_value")}`;
           if (kg === undefined) return `${t("part")}: ${t("need_mass")}`;
           remember("model", model);
+          dir.rememberChoice(`part-model:${stream || "any"}`, model);
           parts.push({ identifiers: [partCode], model_id: model, fate, ...(kg === null ? {} : { mass_kg: kg }) });
         }
       }
@@ -606,10 +677,19 @@ async function renderQueue() {
     ...done.slice(0, 8).map((record) =>
       el(
         "li",
-        { dataset: { eventId: record.event_id, state: record.status } },
+        { dataset: { eventId: record.event_id, state: record.status, via: record.via || "page" } },
         el("strong", { text: label("event", record.type) }),
         ` ${record.label || ""}`,
-        el("div", { class: "state", text: `${t(`state_${record.status === "replayed" ? "replayed" : "created"}`)} · ${formatTime(new Date(record.synced_at).toISOString())}` }),
+        el("div", {
+          class: "state",
+          text: [
+            t(`state_${record.status === "replayed" ? "replayed" : "created"}`),
+            record.via === "background" ? t("sent_in_background") : null,
+            formatTime(new Date(record.synced_at).toISOString()),
+          ]
+            .filter(Boolean)
+            .join(" · "),
+        }),
       ),
     ),
   );
@@ -619,28 +699,61 @@ async function renderQueue() {
   count.classList.toggle("bad", waiting.some((r) => r.state === "rejected"));
 }
 
-async function syncNow() {
-  clearTimeout(state.retryTimer);
-  const outcome = await queue.sync((eventId, phase) => {
-    if (phase === "sending") state.sending.add(eventId);
-    else state.sending.delete(eventId);
-    renderQueue();
-  });
+/** An event being sent (by this page or by the service worker) shows as "sending"; the queue is read again. */
+function showProgress(eventId, phase) {
+  if (phase === "sending") state.sending.add(eventId);
+  else state.sending.delete(eventId);
+  renderQueue();
+}
+
+async function showOutcome(outcome) {
   await renderQueue();
   if (outcome.sent) {
     toast(t("sent_toast"));
     if (state.code && navigator.onLine) lookup(state.code, true);
   }
   if (outcome.refused) toast(t("rejected_toast"));
-  const waiting = (await queue.pending()).some((r) => r.state === "pending");
+}
+
+const waitingToSend = async () => (await queue.pending()).some((r) => r.state === "pending");
+
+async function syncNow() {
+  clearTimeout(state.retryTimer);
+  const outcome = await queue.sync(showProgress);
+  await showOutcome(outcome);
+  const waiting = await waitingToSend();
   if (outcome.stopped && waiting) {
-    // Back off while the server is away; the "online" event cuts the wait short.
+    // Back off while the server is away; the "online" event cuts the wait short. And should the page be closed
+    // before then, the service worker sends the queue when the network is back (where the browser can).
+    queue.requestBackgroundSync();
     state.retryTimer = setTimeout(syncNow, state.retryDelay);
     state.retryDelay = Math.min(state.retryDelay * 2, 60000);
   } else {
     state.retryDelay = 2000;
   }
   return outcome;
+}
+
+// -- the lists (parties, sites, models) ----------------------------------------------------------------------------
+
+/** The lists this device keeps, then fresh ones from the platform when online (the page works without either). */
+async function loadDirectory() {
+  await dir.loadCached();
+  document.body.dataset.directory = dir.directory().source;
+  renderDevice();
+  await refreshDirectory();
+}
+
+async function refreshDirectory() {
+  if (!navigator.onLine) return;
+  try {
+    await dir.refresh();
+  } catch (error) {
+    if (!(error instanceof NetworkError)) console.warn("lists not loaded", errorText(error));
+    return;
+  }
+  document.body.dataset.directory = dir.directory().source;
+  renderDevice();
 }
 
 // -- the camera --------------------------------------------------------------------------------------------------
@@ -769,12 +882,19 @@ function init() {
   window.addEventListener("online", () => {
     renderNet();
     syncNow();
+    const fetched = dir.directory().fetched_at;
+    if (dir.directory().source !== "live" || !fetched || Date.now() - fetched > DIRECTORY_STALE_MS) refreshDirectory();
   });
   window.addEventListener("offline", renderNet);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") syncNow();
-    else stopScan(); // never keep the camera on in the background
+    else {
+      stopScan(); // never keep the camera on in the background
+      // The page may be closed from here without another word: leave what is queued to the service worker.
+      waitingToSend().then((waiting) => waiting && queue.requestBackgroundSync());
+    }
   });
+  queue.followWorker(showProgress, showOutcome);
   new ResizeObserver(() => document.documentElement.style.setProperty("--dock-height", `${$("dock").offsetHeight}px`)).observe($("dock"));
 
   rerender();
@@ -788,6 +908,7 @@ function init() {
   syncNow().finally(() => {
     document.body.dataset.ready = "true";
   });
+  loadDirectory();
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("sw.js").catch((error) => console.warn("service worker not registered", error));
   }

@@ -1,187 +1,42 @@
-// The device's outbox: every event is written to IndexedDB before it is sent, and leaves the queue only when the
-// server has answered that it is recorded (created, or already recorded: a replay). The event id is generated once,
-// when the person records the event, and travels with it through every retry, so a retry after a lost answer is a
-// harmless replay on the server: nothing is lost and nothing is counted twice.
+// The page's side of the outbox (outbox.js, shared with the service worker): the queue itself, and asking the
+// service worker to send it in the background where the browser can (Background Sync: Chromium), so events queued
+// offline go out when the network returns even if the page was closed. The page keeps sending in-page as before;
+// a Web Lock held by whichever sends keeps them from sending the same event twice.
 
-import { ApiError, NetworkError, postEvents } from "./api.js";
+import "./outbox.js";
 
-const DB_NAME = "trace-scanner";
-const DB_VERSION = 1;
-const QUEUE = "queue"; // waiting or refused events, by event_id
-const SENT = "sent"; // the last events the server acknowledged, for the person's peace of mind
-const ITEMS = "items"; // the last answer for each looked-up code, shown when offline
-const SENT_KEPT = 30;
-const ITEMS_KEPT = 200;
+const outbox = self.TraceOutbox;
 
-let dbPromise = null;
+export const { newEventId, enqueue, pending, sent, retry, discard, sync, rememberItem, recallItem } = outbox;
 
-function db() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const open = indexedDB.open(DB_NAME, DB_VERSION);
-      open.onupgradeneeded = () => {
-        const d = open.result;
-        d.createObjectStore(QUEUE, { keyPath: "event_id" }).createIndex("seq", "seq");
-        d.createObjectStore(SENT, { keyPath: "event_id" }).createIndex("synced_at", "synced_at");
-        d.createObjectStore(ITEMS, { keyPath: "code" }).createIndex("seen_at", "seen_at");
-      };
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+/** Whether this browser sends the queue from the service worker when the page is closed. Web Locks are required:
+ * without them the page and the worker could send the same event at once. */
+export function backgroundSyncSupported() {
+  return "serviceWorker" in navigator && "SyncManager" in self && Boolean(navigator.locks);
+}
+
+/** Ask the service worker to send the queue once the network is back. Fails quietly (the page's own sending
+ * remains): no worker yet, the browser refused, or no support. Resolves to whether a sync was registered. */
+export async function requestBackgroundSync() {
+  if (!backgroundSyncSupported()) return false;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (!registration || !registration.active || !registration.sync) return false;
+    await registration.sync.register(outbox.SYNC_TAG);
+    return true;
+  } catch {
+    return false;
   }
-  return dbPromise;
 }
 
-function done(tx) {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+/** Follow what the service worker sends: ``onProgress(eventId, phase)`` per event ("sending", "done"), then
+ * ``onOutcome({sent, refused, stopped})`` when it has gone through the queue. */
+export function followWorker(onProgress, onOutcome) {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (message) => {
+    const data = message.data || {};
+    if (data.source !== "trace-outbox") return;
+    if (data.event_id) onProgress(data.event_id, data.phase);
+    if (data.outcome) onOutcome(data.outcome);
   });
-}
-
-function result(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function all(store, index) {
-  const tx = (await db()).transaction(store, "readonly");
-  return result(tx.objectStore(store).index(index).getAll());
-}
-
-/** A random UUID, once per event. crypto.randomUUID exists only on https and localhost; on a plain-http LAN
- * address the same version-4 UUID is made from crypto.getRandomValues, which every context has. */
-export function newEventId() {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-let lastSeq = 0;
-
-/** Keep ``event`` (with its event_id already set) until the server acknowledges it. */
-export async function enqueue(event, label) {
-  // Strictly increasing, so events go out in the order they were recorded even within one millisecond.
-  lastSeq = Math.max(Date.now(), lastSeq + 1);
-  const tx = (await db()).transaction(QUEUE, "readwrite");
-  tx.objectStore(QUEUE).add({ event_id: event.event_id, event, label, seq: lastSeq, state: "pending", error: null });
-  await done(tx);
-}
-
-export const pending = () => all(QUEUE, "seq");
-export const sent = async () => (await all(SENT, "synced_at")).reverse();
-
-/** Put a refused event back in line (e.g. after the site was registered). */
-export async function retry(eventId) {
-  const tx = (await db()).transaction(QUEUE, "readwrite");
-  const store = tx.objectStore(QUEUE);
-  const record = await result(store.get(eventId));
-  if (record) store.put({ ...record, state: "pending", error: null });
-  await done(tx);
-}
-
-/** Drop a refused event: only on the person's explicit request. */
-export async function discard(eventId) {
-  const tx = (await db()).transaction(QUEUE, "readwrite");
-  tx.objectStore(QUEUE).delete(eventId);
-  await done(tx);
-}
-
-async function acknowledge(record, status) {
-  const tx = (await db()).transaction([QUEUE, SENT], "readwrite");
-  tx.objectStore(QUEUE).delete(record.event_id);
-  const sentStore = tx.objectStore(SENT);
-  sentStore.put({ event_id: record.event_id, label: record.label, type: record.event.type, status, synced_at: Date.now() });
-  const keys = await result(sentStore.index("synced_at").getAllKeys());
-  for (const key of keys.slice(0, Math.max(0, keys.length - SENT_KEPT))) sentStore.delete(key);
-  await done(tx);
-}
-
-async function refuse(record, error) {
-  const tx = (await db()).transaction(QUEUE, "readwrite");
-  const store = tx.objectStore(QUEUE);
-  const current = await result(store.get(record.event_id));
-  if (current) {
-    const nested = error.details && Array.isArray(error.details.errors) ? error.details.errors[0] : null;
-    store.put({
-      ...current,
-      state: "rejected",
-      error: {
-        status: error.status,
-        code: (nested && nested.code) || error.code,
-        message: (nested && nested.message) || error.message,
-        message_zh: (nested && nested.message_zh) || error.messageZh,
-        field: (nested && nested.field) || error.field,
-      },
-    });
-  }
-  await done(tx);
-}
-
-let running = null;
-
-/** Send the waiting events, oldest first, one per request (a refusal then names its event, and the rest go on).
- * Resolves to {sent, refused, stopped}: ``stopped`` is the reason to try again later (offline, server away).
- * Only one sync runs at a time in a page; across tabs a Web Lock keeps them apart where the browser has it (and
- * if two tabs still raced, the server would answer the second with a replay: stored once). */
-export function sync(onProgress) {
-  if (running) return running;
-  const work = async () => {
-    const outcome = { sent: 0, refused: 0, stopped: null };
-    const tried = new Set();
-    for (;;) {
-      // Read the queue again each time: an event recorded while this sync runs is sent by it too.
-      const record = (await pending()).find((r) => r.state === "pending" && !tried.has(r.event_id));
-      if (!record) break;
-      tried.add(record.event_id);
-      if (!navigator.onLine) {
-        outcome.stopped = "offline";
-        break;
-      }
-      onProgress && onProgress(record.event_id, "sending");
-      try {
-        const answer = await postEvents([record.event]);
-        const status = answer && answer.outcomes && answer.outcomes[0] ? answer.outcomes[0].status : "created";
-        await acknowledge(record, status);
-        outcome.sent += 1;
-      } catch (e) {
-        if (e instanceof ApiError && !e.transient) {
-          await refuse(record, e);
-          outcome.refused += 1;
-        } else {
-          outcome.stopped = e instanceof NetworkError ? "network" : e instanceof ApiError ? e.code : String(e);
-          break;
-        }
-      } finally {
-        onProgress && onProgress(record.event_id, "done");
-      }
-    }
-    return outcome;
-  };
-  const locked = navigator.locks ? navigator.locks.request("trace-scanner-sync", work) : work();
-  running = locked.finally(() => {
-    running = null;
-  });
-  return running;
-}
-
-/** Remember the last answer for a looked-up code, to show it when offline. */
-export async function rememberItem(code, view) {
-  const tx = (await db()).transaction(ITEMS, "readwrite");
-  const store = tx.objectStore(ITEMS);
-  store.put({ code, view, seen_at: Date.now() });
-  const keys = await result(store.index("seen_at").getAllKeys());
-  for (const key of keys.slice(0, Math.max(0, keys.length - ITEMS_KEPT))) store.delete(key);
-  await done(tx);
-}
-
-export async function recallItem(code) {
-  const tx = (await db()).transaction(ITEMS, "readonly");
-  return result(tx.objectStore(ITEMS).get(code));
 }

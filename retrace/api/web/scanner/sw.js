@@ -1,7 +1,11 @@
-// The scanner's service worker: keeps the app shell (this folder's files) so the scanner opens with no network.
+// The scanner's service worker: keeps the app shell (this folder's files) so the scanner opens with no network,
+// and sends the device's queue in the background (Background Sync) so events recorded offline go out when the
+// network returns, even if the page was closed.
 // The server fills in VERSION (a hash of the shell's files) and SHELL when it serves this file, so any change to a
 // file installs a new worker and a new cache, and old caches are dropped. The API is never cached here: item
-// lookups and event capture always go to the network (the page keeps its own offline queue in IndexedDB).
+// lookups and event capture always go to the network.
+importScripts("outbox.js"); // the same queue and sending as the page's (self.TraceOutbox)
+
 const VERSION = "__VERSION__";
 const SHELL = "__SHELL__";
 const PREFIX = "trace-scanner-shell-";
@@ -38,3 +42,26 @@ self.addEventListener("fetch", (event) => {
     }),
   );
 });
+
+// The page registers this sync when it could not send everything (offline, server away) or is being left with
+// events still queued. The browser fires it when the network is back, page open or not. The queue is sent exactly
+// as the page sends it (outbox.js): under the same Web Lock, each event read afresh from IndexedDB, removed only on
+// the server's acknowledgement. Open pages are told what happens, so the visible queue stays true.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== self.TraceOutbox.SYNC_TAG) return;
+  event.waitUntil(sendQueue());
+});
+
+async function tell(message) {
+  const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const page of pages) page.postMessage({ source: "trace-outbox", ...message });
+}
+
+async function sendQueue() {
+  const outcome = await self.TraceOutbox.sync((eventId, phase) => {
+    tell({ event_id: eventId, phase });
+  }, "background");
+  await tell({ outcome });
+  // Rejecting makes the browser try again later, with its own back-off; an open page keeps trying too.
+  if (outcome.stopped) throw new Error(`queue not sent: ${outcome.stopped}`);
+}
