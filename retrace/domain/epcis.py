@@ -48,11 +48,14 @@ from retrace.domain.events import (
 from retrace.domain.identifiers import (
     BatteryCode,
     DigitalLink,
+    EpcHex,
+    GraiUrn,
     Identifier,
     InternalCode,
     Scheme,
     Sgtin96Hex,
     SgtinUrn,
+    SsccUrn,
     Vin,
     parse_identifier,
 )
@@ -170,13 +173,27 @@ _PARSERS: dict[str, Callable[[str], Identifier]] = {
     Scheme.DIGITAL_LINK.value: DigitalLink.parse,
     Scheme.SGTIN_URN.value: SgtinUrn.parse,
     Scheme.SGTIN_HEX.value: Sgtin96Hex.parse,
+    Scheme.SSCC_URN.value: SsccUrn.parse,
+    Scheme.GRAI_URN.value: GraiUrn.parse,
+    Scheme.EPC_HEX.value: EpcHex.parse,
     Scheme.BATTERY.value: BatteryCode.parse,
     Scheme.VIN.value: Vin.parse,
     Scheme.INTERNAL.value: InternalCode.parse,
 }
 _GS1_SCHEMES = (Scheme.DIGITAL_LINK.value, Scheme.SGTIN_URN.value, Scheme.SGTIN_HEX.value)
-# When an item carries several identifiers, the EPC list names it by the first of these that it has.
-_PREFERENCE = (*_GS1_SCHEMES, Scheme.BATTERY.value, Scheme.VIN.value, Scheme.INTERNAL.value)
+# When an item carries several identifiers, the EPC list names it by the first of these that it has: a GS1 key
+# first (a trade item's, then a logistic unit's or a returnable asset's, in any form), then the others.
+_PREFERENCE = (
+    *_GS1_SCHEMES,
+    Scheme.SSCC_URN.value,
+    Scheme.GRAI_URN.value,
+    Scheme.EPC_HEX.value,
+    Scheme.BATTERY.value,
+    Scheme.VIN.value,
+    Scheme.INTERNAL.value,
+)
+# GS1 keys other than the SGTIN, by the prefix of their key: the Digital Link primary key they are named by.
+_DIGITAL_LINK_KEYS = {"gs1:00/": "00", "gs1:8003/": "8003"}
 
 
 def identifier_text(scheme: str, value: str) -> str:
@@ -214,19 +231,27 @@ def object_uri(obj: TracedObject, naming: Naming = DEFAULT_NAMING) -> str:
 
 
 def identifier_uri(scheme: str, value: str, naming: Naming = DEFAULT_NAMING) -> str:
-    """The URI of one identifier: an SGTIN in any form is its canonical Digital Link, an EPC URN (SSCC, GRAI) is
-    itself, anything else a URI under ``naming``.
+    """The URI of one identifier: a GS1 key in any form (SGTIN, SSCC, GRAI; URN, Digital Link or tag hex) is its
+    canonical GS1 Digital Link, as EPCIS 2.0 recommends; anything else a URI under ``naming``.
 
     >>> identifier_uri("gbt34014", "0A1PE0500000000000000001")
     'urn:retrace:gbt34014:0A1PE0500000000000000001'
     >>> identifier_uri("sgtin", "urn:epc:id:sgtin:0614141.812345.6789")
     'https://id.gs1.org/01/80614141123458/21/6789'
+    >>> identifier_uri("sscc", "urn:epc:id:sscc:0614141.1234567890")
+    'https://id.gs1.org/00/106141412345678908'
+    >>> identifier_uri("grai", "urn:epc:id:grai:0614141.12345.400")
+    'https://id.gs1.org/8003/00614141123452400'
     """
     parser = _PARSERS.get(scheme)
     key = (parser(value) if parser else parse_identifier(identifier_text(scheme, value))).key
+    resolver = naming.gs1_resolver.rstrip("/")
     if key.startswith("gs1:01/") and "/21/" in key:  # gs1:01/<gtin14>/21/<serial>
         gtin14, serial = key.removeprefix("gs1:01/").split("/21/", 1)
-        return f"{naming.gs1_resolver.rstrip('/')}/01/{gtin14}/21/{quote(serial, safe='')}"
+        return f"{resolver}/01/{gtin14}/21/{quote(serial, safe='')}"
+    for prefix, ai in _DIGITAL_LINK_KEYS.items():
+        if key.startswith(prefix):
+            return f"{resolver}/{ai}/{quote(key.removeprefix(prefix), safe='')}"
     if value.startswith("urn:epc:id:"):
         return value
     return naming.uri(scheme, value)

@@ -588,6 +588,27 @@ def test_every_gs1_form_of_a_unit_gives_the_same_digital_link(world: World) -> N
         assert object_uri(dataclasses.replace(tv, identifiers=((scheme, value),))) == TV_URI
 
 
+@pytest.mark.parametrize(
+    ("identifiers", "uri"),
+    [
+        ((("sscc", "urn:epc:id:sscc:0614141.1234567890"),), "https://id.gs1.org/00/106141412345678908"),
+        ((("epc", "31D4257BF4499602D2000000"),), "https://id.gs1.org/00/106141412345678908"),  # SSCC-96 tag
+        ((("grai", "urn:epc:id:grai:0614141.12345.400"),), "https://id.gs1.org/8003/00614141123452400"),
+        # a GS1 key is preferred to a VIN or battery code, whichever order they were given in
+        (
+            (("vin", "LFV2A21K0D4010942"), ("sscc", "urn:epc:id:sscc:0614141.1234567890")),
+            "https://id.gs1.org/00/106141412345678908",
+        ),
+    ],
+    ids=["sscc-urn", "sscc-96-hex", "grai-urn", "gs1-key-first"],
+)
+def test_a_logistic_unit_or_returnable_asset_is_named_by_its_digital_link(
+    world: World, identifiers: tuple[tuple[str, str], ...], uri: str
+) -> None:
+    tv = next(o for o in world.ledger.objects.values() if o.model_id == "tv")
+    assert object_uri(dataclasses.replace(tv, identifiers=identifiers)) == uri
+
+
 def test_a_serial_with_reserved_characters_is_percent_encoded() -> None:
     serial = 'a/b"c%d'
     _, ledger = commission_of([f"https://id.gs1.org/01/80614141123458/21/{quote(serial, safe='')}"], "e-pct")

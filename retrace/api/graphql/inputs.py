@@ -123,6 +123,12 @@ class NewLotInput:
     material: str = strawberry.field(description="Material, lower case (steel, copper, black_mass …).")
     mass_kg: float = strawberry.field(description="Mass of the lot in kilograms.")
     fate: FateKind = strawberry.field(description="What the lot's mass is destined for.")
+    composition: list[MaterialMassInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What an assay found in the lot: kilograms of each element or material (lithium, nickel, "
+        "cobalt, manganese, copper, electrode_powder …), each at most the lot's mass; element recovery rates use "
+        "it.",
+    )
 
 
 _EVENT_ID = (
@@ -240,6 +246,11 @@ class RemanufactureInput:
         default=strawberry.UNSET,
         description="REMANUFACTURE (the default) or REUSE (cascade use, 梯次利用: e.g. battery modules put into "
         "energy storage).",
+    )
+    value_cny: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Value of the remanufactured output in whole yuan, if recorded (the remanufacturing-scale "
+        "indicator sums it). A Float because GraphQL's Int stops at 2^31; a fraction is refused.",
     )
 
 
@@ -362,10 +373,39 @@ def _validation_error(error: ValidationError) -> InvalidInput:
 def events_to_domain(events: list[dict[str, Any]]) -> list[Event]:
     """Validate a batch as ``POST /api/v1/events`` does, and build its domain events (all or none)."""
     try:
-        request = CaptureRequest.model_validate({"events": events})
+        request = CaptureRequest.model_validate(
+            {"events": [_lot_compositions(e, i) for i, e in enumerate(events)]}
+        )
     except ValidationError as e:
         raise _validation_error(e) from None
     return request.to_domain()
+
+
+def _lot_compositions(event: dict[str, Any], index: int) -> dict[str, Any]:
+    """GraphQL lists a lot's assay as ``composition: [{material, mass_kg}]`` (a map is not a GraphQL type); REST
+    takes ``composition_kg: {material: kg}``."""
+    out = dict(event)
+    for key in ("lots", "outputs"):
+        if key not in out:
+            continue
+        lots = []
+        for j, lot in enumerate(out[key]):
+            lot = dict(lot)
+            if "composition" in lot:
+                assay: dict[str, Any] = {}
+                for k, entry in enumerate(lot.pop("composition") or []):
+                    if entry["material"] in assay:
+                        raise InvalidInput(
+                            f"material {entry['material']!r} is listed twice in the lot's composition",
+                            code=codes.VALIDATION_ERROR,
+                            message_zh="批次成分中同一材料重复出现",
+                            field=f"events[{index}].{key}[{j}].composition[{k}].material",
+                        )
+                    assay[entry["material"]] = entry["mass_kg"]
+                lot["composition_kg"] = assay
+            lots.append(lot)
+        out[key] = lots
+    return out
 
 
 def registration_to_domain(data: Mapping[str, Any]) -> Registration:

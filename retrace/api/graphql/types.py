@@ -792,6 +792,10 @@ class NewLotSpec:
     def fate(self) -> FateKind:
         return FateKind(self.spec.fate.value)
 
+    @field(description="What an assay found in it, if recorded: kilograms of each element or material.")
+    def composition(self) -> list[MaterialMass]:
+        return [MaterialMass(material=m, mass_kg=to_kg(g)) for m, g in self.spec.composition_g]
+
 
 @strawberry.type(description="A producer or collector tagged units and put them into the graph.")
 class CommissionEvent(Event):
@@ -950,6 +954,12 @@ class RemanufactureEvent(Event):
         event = self.record.event
         assert isinstance(event, Remanufacture)
         return FateKind(event.resulting_fate.value)
+
+    @field(description="Value of the remanufactured output in whole yuan, if recorded.")
+    def value_cny(self) -> float | None:
+        event = self.record.event
+        assert isinstance(event, Remanufacture)
+        return None if event.value_cny is None else float(event.value_cny)
 
 
 @strawberry.type(description="Objects were landfilled or incinerated.")
