@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -20,10 +21,26 @@ from rich.table import Table
 from retrace.cli.common import load_settings, out, reported
 from retrace.domain.model import Stream
 from retrace.domain.rates.aggregates import REPORTING_TZ, add_months, month_of
+from retrace.domain.rates.balance import Figures
 from retrace.domain.rates.report import Period, RecoveryReport, Scope, ScopeKind, TargetCheck
 from retrace.domain.rates.targets import UNITS, Quantity
 
 FATES = ("reuse", "remanufacture", "recycling", "energy_recovery", "disposal", "unknown")
+FATE_ZH = {
+    "reuse": "再使用",
+    "remanufacture": "再制造",
+    "recycling": "再生利用",
+    "energy_recovery": "能量回收",
+    "disposal": "处置",
+    "unknown": "去向不明",
+}
+# How the plan writes its units (the data's units are their English equivalents).
+UNIT_ZH = {"10 kt": "万吨", "100 Mt": "亿吨", "100 million units": "亿台", "100 million CNY": "亿元"}
+VERIFY_NOTE = "(verify) / (核实): the target comes from a secondary source, see docs/rates.md / 目标值来自二手资料，请核实"
+
+
+def _fate_column(fate: str) -> Callable[[Figures], str]:
+    return lambda figures: _t(figures.fate_g(fate))
 
 
 def report(
@@ -101,18 +118,26 @@ BASE_UNITS = {
 }
 
 
+def _points(gap: float) -> str:
+    """A gap in percentage points, with the digits that show which side of the target it is (-0.004, not -0.00)."""
+    return f"{gap:+.2f} pt" if abs(gap) >= 0.01 or gap == 0 else f"{gap:+.1g} pt"
+
+
 def shown(check: TargetCheck) -> tuple[str, str, str]:
     """Measured value, target and gap as a person reads them (quantities: annualised traced amounts and their
     share of the national target)."""
     t = check.target
+    target = (
+        f"{t.value} {t.unit}" if t.quantity is Quantity.RATE else f"{t.value} {UNIT_ZH[t.unit]} ({t.unit})"
+    )
     if check.value is None:
-        return "—", f"{t.value} {t.unit}", "—"
+        return "—", target, "—"
     if t.quantity is Quantity.RATE:
         gap = check.gap
-        return _pct(check.value), f"{t.value} %", "—" if gap is None else f"{float(gap) * 100:+.2f} pt"
+        return _pct(check.value), f"{t.value} %", "—" if gap is None else _points(float(gap) * 100)
     unit, per = BASE_UNITS[t.quantity]
     share = float(check.share_of_target or 0) * 100
-    return f"{float(check.value) / per:,.3f} {unit}", f"{t.value} {t.unit}", f"{share:.2g} % of target"
+    return f"{float(check.value) / per:,.3f} {unit}", target, f"{share:.2g} % of target"
 
 
 def print_report(r: RecoveryReport) -> None:
@@ -129,22 +154,24 @@ def print_report(r: RecoveryReport) -> None:
         markup=False,
     )
 
+    # One column per stream, one row per measure: it fits an 80-column terminal (a row per stream did not).
+    columns = [("all / 合计", f), *((s.value, sf) for s, sf in r.streams)]
     balance = Table(title="Mass balance / 物质平衡 (t)", title_justify="left")
-    balance.add_column("stream / 流向")
-    numbers = ("collected / 回收", "input / 投入", "treated / 处理", *FATES, "loss / 损耗")
-    for column in (*numbers, "recycling rate / 再生利用率", "recovery rate / 回收利用率"):
-        balance.add_column(column, justify="right")
-    for name, figures in [("all / 合计", f), *((s.value, sf) for s, sf in r.streams)]:
-        balance.add_row(
-            name,
-            _t(figures.collected.mass_g),
-            _t(figures.input.mass_g),
-            _t(figures.treated_g),
-            *(_t(figures.fate_g(fate)) for fate in FATES),
-            _t(figures.loss_g),
-            _pct(figures.recycling_rate),
-            _pct(figures.recovery_rate),
-        )
+    balance.add_column("")
+    for name, _ in columns:
+        balance.add_column(name, justify="right")
+    measures: list[tuple[str, Callable[[Figures], str]]] = [
+        ("collected / 回收", lambda x: _t(x.collected.mass_g)),
+        ("input / 投入", lambda x: _t(x.input.mass_g)),
+        ("treated / 处理", lambda x: _t(x.treated_g)),
+        *((f"  {fate} / {FATE_ZH[fate]}", _fate_column(fate)) for fate in FATES),
+        ("loss / 损耗", lambda x: _t(x.loss_g)),
+        ("reagents, not in rates / 试剂（不计入）", lambda x: _t(x.reagents.mass_g)),
+        ("recycling rate / 再生利用率", lambda x: _pct(x.recycling_rate)),
+        ("recovery rate / 回收利用率", lambda x: _pct(x.recovery_rate)),
+    ]
+    for label, value in measures:
+        balance.add_row(label, *(value(figures) for _, figures in columns))
     out.print(balance)
 
     elements = Table(title="Battery materials / 电池材料回收 (kg)", title_justify="left")
@@ -158,21 +185,30 @@ def print_report(r: RecoveryReport) -> None:
         )
     out.print(elements)
 
-    checks = Table(title="Targets / 目标对比", title_justify="left")
-    for column in ("target / 目标", "subject / 对象", "measured / 实测", "target / 目标值", "gap / 差距"):
-        checks.add_column(column)
+    checks = Table(
+        title="Targets / 目标对比",
+        title_justify="left",
+        caption=VERIFY_NOTE,
+        caption_justify="left",
+        expand=True,
+    )
+    checks.add_column("target / 目标", ratio=3)
+    for column in ("measured / 实测", "target / 目标值", "gap / 差距"):
+        checks.add_column(column, ratio=1)
     checks.add_column("met / 达标", justify="center")
-    checks.add_column("status / 核实")
     for c in r.checks:
         measured, target, gap = shown(c)
+        name = f"{c.target.name_zh} / {c.target.name_en} [{c.target.id}]"
+        if c.subject_kind != "scope" and c.measured is not None:
+            name += f" — {c.subject_name_zh}"
+        if c.target.status.value != "ok":
+            name += f" ({c.target.status.value})"
         checks.add_row(
-            f"{c.target.name_zh} / {c.target.name_en} [{c.target.id}]",
-            c.subject_name_zh if c.subject_kind != "scope" and c.measured is not None else "—",
+            name,
             measured if c.measured is not None else f"不可测 / {c.note}",
             target,
             gap,
             "—" if c.met is None else ("✓" if c.met else "✗"),
-            c.target.status.value,
         )
     out.print(checks)
     if r.epr is not None:
