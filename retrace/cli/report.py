@@ -36,7 +36,9 @@ FATE_ZH = {
 }
 # How the plan writes its units (the data's units are their English equivalents).
 UNIT_ZH = {"10 kt": "万吨", "100 Mt": "亿吨", "100 million units": "亿台", "100 million CNY": "亿元"}
-VERIFY_NOTE = "(verify) / (核实): the target is from a secondary source (docs/rates.md) / 目标值来自二手资料，请核实"
+VERIFY_NOTE = (
+    "(verify) / (核实): the target is from a secondary source (docs/rates.md) / 目标值来自二手资料，请核实"
+)
 
 
 def _fate_column(fate: str) -> Callable[[Figures], str]:
