@@ -64,3 +64,17 @@ async def test_event_queries_seek_an_index(raw: AsyncDriver, query: str, params:
     # either reads an index. What must never happen is reading every event node.
     assert any("Index" in op for op in operators), operators
     assert not any(op.startswith(("NodeByLabelScan", "AllNodesScan")) for op in operators), operators
+
+
+async def test_a_partys_commissions_are_found_by_their_index(raw: AsyncDriver) -> None:
+    """Not by walking every event the party recorded (a producer records millions)."""
+    async with raw.session() as session:
+        result = await session.run(
+            "EXPLAIN " + q.COMMISSIONED, party_id="p", start=None, end=None, after_id="", limit=10
+        )
+        summary = await result.consume()
+    assert summary.plan is not None
+    plan = str(summary.plan)
+    assert "Event(party_id, type, event_time_utc)" in plan, plan  # the index of migration V0005
+    assert "CartesianProduct" not in plan and "AllNodesScan" not in plan, plan
+    assert "Object(id) WHERE id >" not in plan, plan  # outputs expanded from the commissions, not every object

@@ -381,11 +381,20 @@ LIMIT $limit
 
 # From the party along its events (no index on an event's party or time is needed): a commission's "output" role
 # marks exactly the objects it created; corrected commissions are left out.
+# Seeks the index of migration V0005 (party, type, time): only the party's commissions in the period are read.
 COMMISSIONED = cypher("""
-MATCH (:%PARTY {id: $party_id})<-[:%RECORDED_BY]-(e:%EVENT)
-WHERE e.type = 'commission' AND e.event_time_utc >= $start AND e.event_time_utc < $end AND e.corrected_by IS NULL
-MATCH (e)-[t:%TOUCHED]->(o:%OBJECT)
-WHERE t.role = 'output' AND o.id > $after_id
+MATCH (e:%EVENT)
+WHERE e.party_id = $party_id AND e.type = 'commission' AND e.event_time_utc >= $start AND e.event_time_utc < $end
+  AND e.corrected_by IS NULL
+// Outputs are expanded from each commission, and the cursor is applied to what that gives: with the cursor in the
+// MATCH, the planner may instead range-scan every object above it (the unique index on id) and join.
+CALL (e) {
+  MATCH (e)-[t:%TOUCHED]->(o:%OBJECT)
+  WHERE t.role = 'output'
+  RETURN o
+}
+WITH DISTINCT o
+WHERE o.id > $after_id
 RETURN o.json AS json
 ORDER BY o.id
 LIMIT $limit
