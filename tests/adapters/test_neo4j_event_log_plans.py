@@ -77,4 +77,6 @@ async def test_a_partys_commissions_are_found_by_their_index(raw: AsyncDriver) -
     plan = str(summary.plan)
     assert "Event(party_id, type, event_time_utc)" in plan, plan  # the index of migration V0005
     assert "CartesianProduct" not in plan and "AllNodesScan" not in plan, plan
-    assert "Object(id) WHERE id >" not in plan, plan  # outputs expanded from the commissions, not every object
+    assert "Object(id) WHERE id >" not in plan, (
+        plan
+    )  # outputs expanded from the commissions, not every object
