@@ -127,6 +127,8 @@ def test_the_regulator_view_shows_the_demo_report_against_the_targets(server: st
     expect(page.locator("h1")).to_have_text("Recovery dashboard")
     expect(page.locator("#cards")).to_contain_text(rate)
     expect(page.locator("#cards")).to_contain_text("Treated")
+    reagents = f"{report['figures']['reagents_kg'] / 1000:.3f}"  # the refinery's declared reagents
+    expect(page.locator("#cards .card", has_text="Reagents")).to_contain_text(reagents)
     # One bullet per rate target checked; the ELV and EU WEEE targets, each refiner's element targets.
     rates = [c for c in report["checks"] if c["target"]["unit"] == "%"]
     expect(page.locator("#bullets .bullet")).to_have_count(len(rates))

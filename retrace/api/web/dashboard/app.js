@@ -191,7 +191,7 @@ function drillScope(check) {
 function renderRegulator({ report, sites, flows }) {
   const f = report.figures;
   const unknown = f.by_fate_kg.unknown || 0;
-  document.getElementById("cards").replaceChildren(
+  const cards = [
     card(t("card.treated"), kgText(f.treated_kg), `${number(f.units_treated, 0)} ${t("units")}`, () =>
       drill("treated", null, scopeParams()),
     ),
@@ -205,7 +205,10 @@ function renderRegulator({ report, sites, flows }) {
     ),
     card(t("card.unknown"), kgText(unknown), pct(f.unknown_share, 2), () => drill("final", "unknown", scopeParams())),
     card(t("card.value"), `¥${number(f.remanufacturing_value_cny, 0)}`, kgText(f.by_fate_kg.remanufacture || 0)),
-  );
+    // Reagents a refinery declared (acid, water of crystallisation) are in its products' mass but in no rate.
+    f.reagents_kg > 0 ? card(t("card.reagents"), kgText(f.reagents_kg), t("card.reagents_sub")) : null,
+  ];
+  document.getElementById("cards").replaceChildren(...cards.filter(Boolean));
 
   const rates = report.checks.filter((c) => c.target.unit === "%");
   rates.sort((a, b) => order(a) - order(b));
