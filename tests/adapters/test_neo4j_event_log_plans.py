@@ -80,3 +80,12 @@ async def test_a_partys_commissions_are_found_by_their_index(raw: AsyncDriver) -
     assert "Object(id) WHERE id >" not in plan, (
         plan
     )  # outputs expanded from the commissions, not every object
+
+
+async def test_a_sites_inventory_reads_the_index_of_live_objects(raw: AsyncDriver) -> None:
+    """Only what sits in the yard now is read, not everything the site ever handled."""
+    async with raw.session() as session:
+        result = await session.run("EXPLAIN " + q.OBJECTS_AT_SITE, site_id="s", after_id="", limit=10)
+        summary = await result.consume()
+    assert summary.plan is not None
+    assert "Object(live_site_id, id)" in str(summary.plan), summary.plan  # the index of migration V0006

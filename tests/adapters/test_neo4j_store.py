@@ -183,6 +183,28 @@ async def test_migrations_build_the_schema_from_nothing_record_it_and_then_apply
         await neo4j.migrate()
 
 
+@pytest.mark.neo4j
+async def test_objects_stored_before_the_live_inventory_index_are_found_after_its_migration(
+    neo4j: Neo4jStore, raw: AsyncDriver
+) -> None:
+    """V0006 fills in ``live_site_id`` for what was written before it: a yard's inventory stays whole."""
+    await neo4j.commit(
+        ChangeSet(
+            records=[_record("c-old", "old"), _record("c-gone", "gone")],
+            new_objects=[_object("old", "key-old"), _object("gone", "key-gone", status=Status.DISPOSED)],
+        )
+    )
+    assert [o.id for o in await neo4j.objects_at_site("site-collector", 10)] == ["old"]
+    # As a database written by an earlier version: no property, and V0006 not yet applied.
+    await raw.execute_query(f"MATCH (o:{q.Label.OBJECT}) REMOVE o.live_site_id")
+    await raw.execute_query(f"MATCH (m:{q.Label.SCHEMA_MIGRATION} {{version: '0006'}}) DELETE m")
+    assert await neo4j.objects_at_site("site-collector", 10) == []
+    assert await neo4j.migrate() == ["0006"]
+    assert [o.id for o in await neo4j.objects_at_site("site-collector", 10)] == [
+        "old"
+    ]  # not the disposed one
+
+
 async def _unique_constraints(driver: AsyncDriver) -> set[tuple[str, str]]:
     records = (
         await driver.execute_query(

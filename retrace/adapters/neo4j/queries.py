@@ -371,17 +371,17 @@ RETURN a.id AS a_id, a.json AS a_json, b.id AS b_id, b.json AS b_json, type(r) A
     )
 
 
+# Seeks the index of migration V0006, which holds live objects only (see there).
 OBJECTS_AT_SITE = cypher("""
 MATCH (o:%OBJECT)
-WHERE o.site_id = $site_id AND o.id > $after_id AND o.status IN $live
+WHERE o.live_site_id = $site_id AND o.id > $after_id
 RETURN o.json AS json
 ORDER BY o.id
 LIMIT $limit
 """)
 
-# From the party along its events (no index on an event's party or time is needed): a commission's "output" role
-# marks exactly the objects it created; corrected commissions are left out.
-# Seeks the index of migration V0005 (party, type, time): only the party's commissions in the period are read.
+# A commission's "output" role marks exactly the objects it created; corrected commissions are left out.  Seeks the
+# index of migration V0005 (party, type, time): only the party's commissions in the period are read.
 COMMISSIONED = cypher("""
 MATCH (e:%EVENT)
 WHERE e.party_id = $party_id AND e.type = 'commission' AND e.event_time_utc >= $start AND e.event_time_utc < $end

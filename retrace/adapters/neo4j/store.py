@@ -301,7 +301,6 @@ class Neo4jStore:
             "reading a site's inventory",
             site_id=site_id,
             after_id=after_id or "",
-            live=list(LIVE_STATUSES),
             limit=max(limit, 0),
         )
         return [codec.object_from_dict(_json(r)) for r in rows]
@@ -733,6 +732,8 @@ def _object_row(obj: TracedObject) -> dict[str, Any]:
     props["created_at"] = _utc(obj.created_at)
     # What Neo4j Browser shows on the node: the first identifier as given.
     props["name"] = obj.identifiers[0][1] if obj.identifiers else obj.id
+    # Only a live object has it (None removes it): the index of migration V0006 then holds the yards' inventories.
+    props["live_site_id"] = obj.site_id if obj.status.value in LIVE_STATUSES else None
     props["json"] = codec.dumps(data)
     return {"id": obj.id, "props": props}
 
