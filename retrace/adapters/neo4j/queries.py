@@ -103,12 +103,18 @@ RETURN COUNT { (:%OBJECT) } AS objects,
 
 # One batch of ``wipe``: everything but the migration records (constraints and indexes are not data), the
 # :EventLog node included, as a fresh database after ``migrate`` has none (``Neo4jStore.wipe``).
-WIPE_BATCH = cypher("""
+# Relationships first, then nodes, each in server-side batches (auto-commit only): deleting a node with all its
+# relationships at once (a party with every event it recorded) can exceed the memory of one transaction.
+WIPE = (
+    cypher("""
+MATCH ()-[r]->()
+CALL (r) { DELETE r } IN TRANSACTIONS OF $batch ROWS
+"""),
+    cypher("""
 MATCH (n) WHERE NOT n:%SCHEMA_MIGRATION
-WITH n LIMIT $batch
-DETACH DELETE n
-RETURN count(*) AS deleted
-""")
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS
+"""),
+)
 
 # -- migrations --------------------------------------------------------------------------------------------------
 

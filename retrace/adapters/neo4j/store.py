@@ -149,12 +149,9 @@ class Neo4jStore:
         node: no migration makes it (the first commit that records an event MERGEs it), so it goes too, and the log
         starts again at position 1, as in a new embedded store.  Kept, it would hand out positions after events
         that no longer exist."""
-        while True:
+        for statement in q.WIPE:
             async with self._guard("wiping the graph"), self._session() as session:
-                result = await session.run(q.WIPE_BATCH, batch=WIPE_BATCH_SIZE)
-                record = await result.single(strict=True)
-            if record["deleted"] < WIPE_BATCH_SIZE:
-                return
+                await (await session.run(statement, batch=WIPE_BATCH_SIZE)).consume()
 
     # -- registry --------------------------------------------------------------------------------------------
 
