@@ -390,6 +390,9 @@ LIMIT $limit
 # index of migration V0005 (party, type, time): only the party's commissions in the period are read.
 COMMISSIONED = cypher("""
 MATCH (e:%EVENT)
+// The hint pins the index of migration V0005: on a young graph the planner's statistics may favour the index on
+// (party_id, event_time_utc), which reads every event the party recorded in the period.
+USING INDEX e:%EVENT(party_id, type, event_time_utc)
 WHERE e.party_id = $party_id AND e.type = 'commission' AND e.event_time_utc >= $start AND e.event_time_utc < $end
   AND e.corrected_by IS NULL
 // Outputs are expanded from each commission, and the cursor is applied to what that gives: with the cursor in the
