@@ -15,6 +15,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Where `npm ci` (scripts/bootstrap) installs the mobile scanner's QR decoder: node_modules beside the package.
+_REPOSITORY = Path(__file__).resolve().parent.parent
+
 # Passwords that anyone would try first: Neo4j's factory default and the usual placeholders.
 _WEAK_PASSWORDS = frozenset({"", "neo4j", "password", "changeme", "change-me", "secret", "test"})
 
@@ -76,6 +79,11 @@ class Settings(BaseSettings):
         "TRACE_TLS_KEY. A phone's camera works for the scanner only over https (`trace tls-cert` makes one).",
     )
     tls_key: Path | None = Field(default=None, description="PEM private key (unencrypted) of TRACE_TLS_CERT.")
+    scanner_decoder_js: Path = Field(
+        default=_REPOSITORY / "node_modules" / "jsqr" / "dist" / "jsQR.js",
+        description="The jsQR build the scanner page decodes QR codes with where a browser has no "
+        "BarcodeDetector; installed from npm by scripts/bootstrap (`npm ci`).",
+    )
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

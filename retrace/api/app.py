@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for router in (events.router, registry.router, labels.router, items.router, sites.router, health.router):
         app.include_router(router)
     app.include_router(resolver.router)  # /01/…, /id/…, /.well-known/gs1resolver at the root
-    app.include_router(scanner.router)  # the mobile web scanner at /scan/ (static, not in OpenAPI)
+    scanner.install(app, settings)  # the mobile web scanner at /scan/ (static, not in OpenAPI)
     app.include_router(reports.router)  # recovery reports against targets, EPR, flows, drill-down
     app.include_router(dashboard.router)  # the regulators' and producers' dashboard at /dashboard/ (static)
     graphql.install(app, settings)  # /graphql (not in OpenAPI: schema.graphql documents it)

@@ -69,7 +69,8 @@ class LiveServer:
     serials: Iterator[int] = field(default_factory=lambda: itertools.count(7001))
 
     def digital_link(self, serial: int) -> str:
-        """The Digital Link a label of this platform carries: the platform's own resolver as the host."""
+        """The Digital Link a label of this platform carries: the platform's own resolver (this server) as the
+        host."""
         return f"{self.base}/01/{GTIN}/21/{serial}"
 
     def new_tv(self, holder: str = "maker") -> str:
@@ -98,8 +99,11 @@ class LiveServer:
 def _serving(settings: Settings) -> Iterator[str]:
     """The app on a free loopback port, in a thread, until the block ends; yields its base URL."""
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    # The app is its own resolver, as a deployment is: the labels it prints point at it.
+    app = create_app(settings.model_copy(update={"resolver_base": base}))
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, name="uvicorn-scanner-tests", daemon=True)
     thread.start()
@@ -109,19 +113,26 @@ def _serving(settings: Settings) -> Iterator[str]:
             pytest.fail("uvicorn did not start for the scanner tests")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
         server.should_exit = True
         thread.join(timeout=30)
 
 
+@contextlib.contextmanager
+def serving_registered(settings: Settings) -> Iterator[LiveServer]:
+    """The app over the test registry (parties, sites, the TV model), on a fresh store the settings name."""
+    with _serving(settings) as base:
+        answer = httpx.post(f"{base}/api/v1/registry", json=registry(), timeout=30)
+        assert answer.status_code == 200, answer.text
+        yield LiveServer(base, settings.sqlite_path)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db_path = tmp_path_factory.mktemp("scanner") / "trace.db"
-    with _serving(Settings(store="sqlite", sqlite_path=db_path)) as base:
-        answer = httpx.post(f"{base}/api/v1/registry", json=registry(), timeout=30)
-        assert answer.status_code == 200, answer.text
-        yield LiveServer(base, db_path)
+    with serving_registered(Settings(store="sqlite", sqlite_path=db_path)) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

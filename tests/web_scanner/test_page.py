@@ -62,6 +62,7 @@ def test_every_request_of_the_page_stays_on_the_app(
     )
     page.wait_for_timeout(300)
     assert urls, "no requests seen"
+    assert f"{live_server.base}/scan/lib/jsQR.js" in urls  # the decoder, from this app as npm installed it
     foreign = [u for u in urls if not u.startswith(live_server.base + "/")]
     assert foreign == [], foreign
     assert console.errors == [], console.errors
@@ -119,6 +120,10 @@ def test_every_text_has_an_english_and_a_chinese_version(
     }.items():
         missing = [v for v in values if f"{prefix}.{v}" not in languages["en"]]
         assert missing == [], (prefix, missing)
+    # The decoder line names the kind createDetector gave (`detector_${kind}`), read from detector.js itself.
+    kinds = set(re.findall(r'kind: "([a-z]+)"', (folder / "detector.js").read_text()))
+    assert kinds == {"native", "polyfill", "none"}
+    assert {f"detector_{kind}" for kind in kinds} <= set(languages["en"])
 
 
 def test_unknown_and_malformed_codes_are_explained_and_nothing_can_be_recorded_on_them(

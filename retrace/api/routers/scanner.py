@@ -1,8 +1,13 @@
 """``/scan/``: the mobile web scanner, a static app (``retrace/api/web/scanner``) that talks to the REST API.
 
-Served from this app and nowhere else: the page, its scripts, the vendored QR decoder, the manifest, the icons
-and the service worker. Everything a person's phone loads comes from here (the Content-Security-Policy allows
-nothing else), so the scanner works in a yard with no internet and installs as a PWA.
+Served from this app and nowhere else: the page, its scripts, the QR decoder, the manifest, the icons and the
+service worker. Everything a person's phone loads comes from here (the Content-Security-Policy allows nothing else),
+so the scanner works in a yard with no internet and installs as a PWA.
+
+The QR decoder (jsQR, for browsers without a ``BarcodeDetector``) is not part of this repository: ``npm ci``
+(``scripts/bootstrap``) installs it from the npm registry at the version ``package-lock.json`` pins, and it is served
+from where it was installed (``TRACE_SCANNER_DECODER_JS``) at ``/scan/lib/jsQR.js``. Without it the page still
+works for typed codes and says that it has no decoder; the route says what to run, and the server warns at start.
 
 The service worker is rendered per process: its cache name carries a hash of every file of the app, so a
 deployment that changes any file makes phones fetch the new shell, and one that changes nothing keeps their cache.
@@ -13,16 +18,29 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from retrace.api.errors import body as error_body
+from retrace.config import Settings
+
+log = logging.getLogger(__name__)
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web" / "scanner"
 PAGE = "/scan/"
 SERVICE_WORKER = "sw.js"
+# Where the page's decoder worker loads jsQR from, relative to the page.
+DECODER = "lib/jsQR.js"
+DECODER_ADVICE = (
+    "run scripts/bootstrap (it runs `npm ci`, which installs jsQR into node_modules/) or set "
+    "TRACE_SCANNER_DECODER_JS to a jsQR build, then restart the server"
+)
 
 _MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -31,11 +49,7 @@ _MEDIA_TYPES = {
     ".webmanifest": "application/manifest+json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
-    ".md": "text/plain; charset=utf-8",
-    "": "text/plain; charset=utf-8",  # LICENSE
 }
-# What the service worker keeps for offline use: the page and everything it loads (not the notes and licences).
-_SHELL_SUFFIXES = frozenset({".html", ".js", ".css", ".webmanifest", ".svg", ".png"})
 
 # Only this origin, for everything: a page that tried to load a script or a decoder from a CDN would fail here
 # (and in the tests) instead of silently depending on the internet. The camera stream is a blob/mediastream.
@@ -74,39 +88,42 @@ class Asset:
 
 @dataclass(frozen=True)
 class Shell:
-    """The scanner's files by path relative to its folder (``index.html``, ``vendor/jsqr/jsQR.js`` …)."""
+    """The scanner's files by the path the page asks for (``index.html``, ``lib/jsQR.js`` …); ``cached`` is what
+    the service worker keeps for offline use (every file but itself); ``decoder`` is where jsQR was looked for."""
 
     assets: Mapping[str, Asset]
     version: str
     cached: tuple[str, ...]
+    decoder: Path
+
+    @property
+    def has_decoder(self) -> bool:
+        return DECODER in self.assets
 
 
 def _asset(body: bytes, media_type: str) -> Asset:
     return Asset(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
-def load_shell(folder: Path) -> Shell:
-    """Read the app from ``folder``; the service worker gets the shell's version and file list filled in."""
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    digest = hashlib.sha256()
+def load_shell(folder: Path, decoder: Path) -> Shell:
+    """Read the app from ``folder`` and jsQR from ``decoder`` (left out if it is not there); the service worker
+    gets the shell's version and file list filled in."""
     raw: dict[str, bytes] = {}
-    for path in files:
-        rel = path.relative_to(folder).as_posix()
-        if path.suffix not in _MEDIA_TYPES:
-            continue  # nothing else belongs to the app; an editor's stray file is not served
-        raw[rel] = path.read_bytes()
-        digest.update(rel.encode() + b"\0" + raw[rel] + b"\0")
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if not path.is_file() or any(part.startswith(".") for part in parts):
+            continue
+        # Nothing else belongs to the app: an editor's stray file is not served.
+        if path.suffix in _MEDIA_TYPES:
+            raw["/".join(parts)] = path.read_bytes()
+    if decoder.is_file():
+        raw[DECODER] = decoder.read_bytes()
+    digest = hashlib.sha256()
+    for name, content in sorted(raw.items()):
+        digest.update(name.encode() + b"\0" + content + b"\0")
     version = digest.hexdigest()[:16]
-    cached = tuple(
-        "./" if rel == "index.html" else rel
-        for rel in raw
-        if Path(rel).suffix in _SHELL_SUFFIXES and rel != SERVICE_WORKER
-    )
-    assets = {rel: _asset(body, _MEDIA_TYPES[Path(rel).suffix]) for rel, body in raw.items()}
+    cached = tuple("./" if rel == "index.html" else rel for rel in sorted(raw) if rel != SERVICE_WORKER)
+    assets = {rel: _asset(content, _MEDIA_TYPES[Path(rel).suffix]) for rel, content in raw.items()}
     if SERVICE_WORKER in raw:
         worker = (
             raw[SERVICE_WORKER]
@@ -115,18 +132,35 @@ def load_shell(folder: Path) -> Shell:
             .replace("__VERSION__", version)
         )
         assets[SERVICE_WORKER] = _asset(worker.encode(), _MEDIA_TYPES[".js"])
-    return Shell(assets=assets, version=version, cached=cached)
+    return Shell(assets=assets, version=version, cached=cached, decoder=decoder)
 
 
 @functools.cache
-def shell() -> Shell:
-    """The app as installed, read once per process on first use."""
-    return load_shell(WEB_ROOT)
+def shell(decoder: Path) -> Shell:
+    """The app as installed with the decoder at ``decoder``, read once per process on first use."""
+    return load_shell(WEB_ROOT, decoder)
 
 
-def _serve(path: str, request: Request) -> Response:
-    asset = shell().assets.get(path)
+def _decoder_missing() -> JSONResponse:
+    # The file's path on the server goes to the log only: a phone has no business knowing the server's folders.
+    return JSONResponse(
+        error_body(
+            "NOT_FOUND",
+            f"the scanner's QR decoder (jsQR) is not installed on this server: {DECODER_ADVICE}. "
+            "Until then the scanner works with typed or pasted codes only",
+            "扫码页的二维码识别组件（jsQR）未安装：请运行 scripts/bootstrap（即 npm ci）后重启服务；"
+            "在此之前只能输入或粘贴编码",
+        ),
+        status_code=404,
+        headers=_COMMON_HEADERS,
+    )
+
+
+def _serve(path: str, request: Request, app_shell: Shell) -> Response:
+    asset = app_shell.assets.get(path)
     if asset is None:
+        if path == DECODER:
+            return _decoder_missing()
         raise HTTPException(status_code=404)
     headers = {**_COMMON_HEADERS, "ETag": asset.etag}
     if path == SERVICE_WORKER:
@@ -136,21 +170,39 @@ def _serve(path: str, request: Request) -> Response:
     return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
-router = APIRouter(tags=["scanner"], include_in_schema=False)
+def router_for(decoder: Path) -> APIRouter:
+    """The scanner's routes, serving jsQR from ``decoder``; at the server's start they warn if it is missing."""
+
+    @asynccontextmanager
+    async def warn_without_decoder(app: FastAPI) -> AsyncIterator[None]:
+        if not shell(decoder).has_decoder:
+            log.warning(
+                "the scanner's QR decoder (jsQR) is missing at %s: phones without a BarcodeDetector cannot scan "
+                "(typed codes still work); %s",
+                decoder,
+                DECODER_ADVICE,
+            )
+        yield
+
+    router = APIRouter(tags=["scanner"], include_in_schema=False, lifespan=warn_without_decoder)
+
+    @router.get("/scan")
+    async def scanner_without_slash(request: Request) -> RedirectResponse:
+        """The page lives at ``/scan/`` so that its service worker's scope (``/scan/``) covers it."""
+        query = request.url.query
+        return RedirectResponse(PAGE + (f"?{query}" if query else ""), status_code=307)
+
+    @router.get(PAGE)
+    async def scanner_page(request: Request) -> Response:
+        return _serve("index.html", request, shell(decoder))
+
+    @router.get(PAGE + "{path:path}")
+    async def scanner_file(path: str, request: Request) -> Response:
+        return _serve(path, request, shell(decoder))
+
+    return router
 
 
-@router.get("/scan")
-async def scanner_without_slash(request: Request) -> RedirectResponse:
-    """The page lives at ``/scan/`` so that its service worker's scope (``/scan/``) covers it."""
-    query = request.url.query
-    return RedirectResponse(PAGE + (f"?{query}" if query else ""), status_code=307)
-
-
-@router.get(PAGE)
-async def scanner_page(request: Request) -> Response:
-    return _serve("index.html", request)
-
-
-@router.get(PAGE + "{path:path}")
-async def scanner_file(path: str, request: Request) -> Response:
-    return _serve(path, request)
+def install(app: FastAPI, settings: Settings) -> None:
+    """Serve the scanner at ``/scan/`` with the decoder the settings name."""
+    app.include_router(router_for(settings.scanner_decoder_js))

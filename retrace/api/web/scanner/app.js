@@ -768,6 +768,15 @@ async function startScan(onCode) {
     return;
   }
   status.textContent = t("camera_starting");
+  // The decoder first: with none (no BarcodeDetector here, no jsQR on the server) the camera would be of no use.
+  const detector = state.detector || (await createDetector(params.get("decoder")));
+  document.body.dataset.detector = detector.kind;
+  $("detector-kind").textContent = t(`detector_${detector.kind}`);
+  if (!detector.detector) {
+    status.textContent = t("detector_missing");
+    return;
+  }
+  state.detector = detector;
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({
@@ -793,9 +802,6 @@ async function startScan(onCode) {
   const track = stream.getVideoTracks()[0];
   const capabilities = track && track.getCapabilities ? track.getCapabilities() : {};
   $("torch").hidden = !capabilities.torch;
-  if (!state.detector) state.detector = await createDetector(params.get("decoder"));
-  document.body.dataset.detector = state.detector.kind;
-  $("detector-kind").textContent = t(`detector_${state.detector.kind}`);
   status.textContent = t("camera_hint");
 
   const tick = async () => {

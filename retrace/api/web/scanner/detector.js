@@ -1,6 +1,7 @@
 // Reads QR codes from the camera: the browser's BarcodeDetector where it has one that knows QR codes (Chrome on
-// Android, Safari 17+ on macOS), else a polyfill with the same shape over the vendored jsQR, decoded in a worker.
-// Nothing is fetched from outside the app: the decoder is a file of this app and is cached for offline use.
+// Android, Safari 17+ on macOS), else a polyfill with the same shape over jsQR, decoded in a worker.
+// Nothing is fetched from outside the app: the server serves jsQR (installed from npm) at lib/jsQR.js and the
+// service worker caches it for offline use. A server without it gives no detector, and the page says so.
 
 const MAX_SIDE = 800; // jsQR's cost grows with the pixels; a label filling part of a frame reads well at this size
 
@@ -17,7 +18,17 @@ export class JsQrBarcodeDetector {
     this.context = this.canvas.getContext("2d", { willReadFrequently: true });
     this.waiting = new Map();
     this.nextId = 1;
+    // The worker says first whether it could load jsQR; an error before that (the worker script itself could
+    // not load) means no decoder either.
+    this.ready = new Promise((resolve) => {
+      this.settleReady = resolve;
+    });
+    this.worker.onerror = () => this.settleReady(false);
     this.worker.onmessage = (message) => {
+      if ("ready" in message.data) {
+        this.settleReady(message.data.ready);
+        return;
+      }
       const resolve = this.waiting.get(message.data.id);
       this.waiting.delete(message.data.id);
       if (resolve) resolve(message.data.codes);
@@ -60,8 +71,9 @@ export class JsQrBarcodeDetector {
   }
 }
 
-/** ``{kind: "native" | "polyfill", detector}``. ``preference`` "polyfill" skips the native detector (to compare
- * the two on a phone, or when a native one misreads). */
+/** ``{kind: "native" | "polyfill" | "none", detector}``. ``preference`` "polyfill" skips the native detector
+ * (to compare the two on a phone, or when a native one misreads). "none" (detector null): no native detector and
+ * no jsQR on the server, so codes can only be typed. */
 export async function createDetector(preference) {
   if (preference !== "polyfill" && "BarcodeDetector" in window) {
     try {
@@ -73,5 +85,8 @@ export async function createDetector(preference) {
       // a BarcodeDetector without a working backend (some desktop builds) is no detector
     }
   }
-  return { kind: "polyfill", detector: new JsQrBarcodeDetector() };
+  const polyfill = new JsQrBarcodeDetector();
+  if (await polyfill.ready) return { kind: "polyfill", detector: polyfill };
+  polyfill.close();
+  return { kind: "none", detector: null };
 }
