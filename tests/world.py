@@ -112,6 +112,27 @@ def registration() -> Registration:
     return Registration(parties=parties, licences=licences, sites=sites, models=models)
 
 
+# The licence windows of ``licence_windows()``: the lapsed recycler's last day and the new recycler's first.
+LAPSED_ON = date(2026, 3, 1)
+STARTS_ON = date(2026, 3, 10)
+
+
+def licence_windows() -> Registration:
+    """Two more battery recyclers, on top of ``registration()``, whose licences run for a while only: one lapsed at
+    the end of ``LAPSED_ON``, one valid from ``STARTS_ON``.  (The parties of ``registration()`` are licensed for
+    all time, and other tests depend on that.)"""
+    parties = [
+        _party("lapsed-recycler", {Role.RECYCLER}, "430100"),
+        _party("new-recycler", {Role.RECYCLER}, "510100"),
+    ]
+    licences = [
+        Licence("LIC-L-1", "lapsed-recycler", frozenset({Stream.BATTERY}), date(2023, 3, 2), LAPSED_ON),
+        Licence("LIC-N-1", "new-recycler", frozenset({Stream.BATTERY}), STARTS_ON, date(2029, 3, 9)),
+    ]
+    sites = [Site(f"site-{p.id}", f"{p.name} yard", p.id, p.region) for p in parties]
+    return Registration(parties=parties, licences=licences, sites=sites, models=[])
+
+
 def commission(
     eid: str, t: datetime, party: str, *items: tuple[tuple[str, ...], str], **kw: Any
 ) -> Commission:

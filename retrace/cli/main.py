@@ -43,9 +43,12 @@ from retrace.cli.tls import (
 from retrace.scanners.cli import rfid_app, sync_app
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from rich.progress import Progress
 
     from retrace.config import Settings
+    from retrace.domain.events import Event
 
 app = typer.Typer(
     name="trace",
@@ -255,19 +258,30 @@ def seed(
 ) -> None:
     """Load a synthetic data set into the store the settings name / 生成并加载合成数据。"""
     with reported("seed", "生成数据"):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from retrace.bootstrap import Services, open_store
-        from retrace.demo.loader import load
-        from retrace.demo.synthetic import synthetic
+        from retrace.demo.loader import batched, load
+        from retrace.demo.synthetic import synthetic, synthetic_cohorts
 
         settings = load_settings()
         if batch > settings.max_batch:
             raise typer.BadParameter(f"at most TRACE_MAX_BATCH={settings.max_batch}", param_hint="--batch")
-        registration, batches = synthetic(items, seed, batch)
+        registration, _ = synthetic(items, seed, batch)  # checks the arguments; the batches are made below
+        counter = _ItemsStored()
+        batches = batched(counter.events(synthetic_cohorts(items, seed)), batch)
 
         async def go(progress: Progress) -> dict[str, int]:
-            task = progress.add_task("Loading / 加载", total=None)
+            # Counted in items, whose total is known before the first event is made (the events' is not).
+            task = progress.add_task("Loading / 加载", total=items)
             store = await open_store(settings)
             try:
                 capture = Services.build(settings, store).capture
@@ -275,10 +289,10 @@ def seed(
                     store,
                     registration,
                     batches,
-                    lambda done: progress.update(task, completed=done),
+                    lambda done: progress.update(task, completed=counter.items_after(done)),
                     capture=capture,
                 )
-                progress.update(task, total=report.events, completed=report.events)
+                progress.update(task, completed=items)
                 out.print(
                     f"{report.created} events recorded, {report.replayed} already there, in {report.batches} "
                     f"batches, {report.events_per_s:,.0f} events/s / 新增 {report.created} 个事件，"
@@ -292,13 +306,47 @@ def seed(
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
+            TaskProgressColumn(),
             MofNCompleteColumn(),
-            TextColumn("events / 事件"),
+            TextColumn("items / 物品"),
             TimeElapsedColumn(),
+            TextColumn("left / 剩余"),
+            TimeRemainingColumn(),
             console=out,
         ) as progress:
             counts = asyncio.run(go(progress))
         out.print(f"[green]✓[/green] Seeded / 已加载: {_counted(counts)}")
+
+
+class _ItemsStored:
+    """How many of the top-level items the events stored so far amount to.
+
+    ``events`` passes the events of each cohort on and notes where the cohort starts and ends; ``items_after``
+    turns a count of events stored into items, the cohort being stored counted in proportion to its events done.
+    Only a batch or so of events is generated ahead of the store, so the cohort asked about is always noted."""
+
+    def __init__(self) -> None:
+        self._cohorts: list[
+            tuple[int, int, int, int]
+        ] = []  # (events before, its events, items before, its items)
+        self._events = 0
+        self._items = 0
+
+    def events(self, cohorts: Iterable[tuple[int, list[Event]]]) -> Iterator[Event]:
+        for size, events in cohorts:
+            self._cohorts.append((self._events, len(events), self._items, size))
+            self._events += len(events)
+            self._items += size
+            yield from events
+
+    def items_after(self, events_stored: int) -> int:
+        while len(self._cohorts) > 1 and self._cohorts[1][0] <= events_stored:
+            self._cohorts.pop(0)  # cohorts stored whole are not asked about again
+        if not self._cohorts:
+            return 0
+        first_event, count, items_before, size = self._cohorts[0]
+        share = min(max(events_stored - first_event, 0), count) / count if count else 1.0
+        return items_before + int(size * share)
 
 
 # -- labels -------------------------------------------------------------------------------------------------------

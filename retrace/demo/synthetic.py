@@ -63,14 +63,22 @@ def _batches(items: int, seed: int, size: int) -> Iterator[list[Event]]:
 
 def synthetic_events(items: int, seed: int = 42) -> Iterator[Event]:
     """The events one by one, cohort after cohort, numbered ``syn<seed>-000000001`` onwards."""
+    for _, events in synthetic_cohorts(items, seed):
+        yield from events
+
+
+def synthetic_cohorts(items: int, seed: int = 42) -> Iterator[tuple[int, list[Event]]]:
+    """``synthetic_events`` a cohort at a time: how many top-level items it holds, and its events (``trace seed``
+    counts its progress in items with it)."""
     codes = Codes(seed)
     numbered = 0
     for number, first in enumerate(range(0, items, COHORT)):
+        size = min(COHORT, items - first)
         world = World(Random(f"retrace-synthetic:{seed}:{number}"), codes, Script())
-        _cohort(world, min(COHORT, items - first))
+        _cohort(world, size)
         events = world.script.finish(f"syn{seed}", numbered + 1, 9)
         numbered += len(events)
-        yield from events
+        yield size, events
 
 
 def _cohort(w: World, n: int) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from retrace.adapters.sqlite import SqliteStore, reads
+from retrace.adapters.sqlite import SqliteStore, reads, writes
 from retrace.adapters.sqlite.columns import CHUNK, utc_text
 from retrace.adapters.sqlite.schema import LIVE_CONDITION, LIVE_STATUSES, SCHEMA_VERSION
 from retrace.app.capture import CaptureEvents
@@ -413,6 +413,46 @@ async def test_a_removed_folder_makes_writes_store_unavailable_not_lost(
         await store.ping()
     with pytest.raises(StoreUnavailable):
         await store.save_sites([Site("S2", "Yard 2", "P1", RegionCode("110101"))])
+
+
+async def test_the_seam_hears_every_step_of_a_commit_in_order(store: SqliteStore) -> None:
+    """The outage tests fail a commit at named steps: a step the seam never announced would make them fail nothing."""
+    heard: list[str] = []
+    store.before_commit_step = lambda conn, step: heard.append(step)
+    await _capture(store, _commission("e1", "TV-0001"))
+    assert heard == list(writes.COMMIT_STEPS)
+
+
+async def test_a_disk_filling_up_mid_batch_is_store_unavailable_and_writes_nothing(
+    store: SqliteStore, db_path: Path
+) -> None:
+    """A real SQLITE_FULL in the middle of the write transaction: the events are in, the objects do not fit."""
+
+    def fill_the_disk(conn: sqlite3.Connection, step: str) -> None:
+        if step == "write_objects":
+            (pages,) = conn.execute("PRAGMA page_count").fetchone()
+            conn.execute(f"PRAGMA max_page_count = {pages}")  # not one page more for this connection
+
+    batch = [_commission("big", *[f"TV-{n:04d}" for n in range(200)]), _commission("small", "TV-9999")]
+    store.before_commit_step = fill_the_disk
+    before = await store.counts()
+    with pytest.raises(StoreUnavailable) as caught:
+        await CaptureEvents(store, clock=_clock).execute(batch)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    assert "full" in str(caught.value.__cause__)
+    assert "nothing was written" in caught.value.message and "disk is not full" in caught.value.message
+    assert await store.counts() == before
+    assert await store.get_events(["big", "small"]) == {}
+    await store.close()
+
+    # Room again (a new connection has no page limit): the same batch goes in, once.
+    reopened = await SqliteStore.open(db_path)
+    try:
+        result = await CaptureEvents(reopened, clock=_clock).execute(batch)
+        assert [o.status for o in result.outcomes] == ["created", "created"]
+        assert (await reopened.counts())["objects"] == before["objects"] + 201
+    finally:
+        await reopened.close()
 
 
 async def test_a_closed_store_is_store_unavailable(db_path: Path) -> None:

@@ -282,3 +282,27 @@ async def test_an_event_the_domain_refuses_to_build_is_reported_with_its_index(
         "parts",
     )
     assert (await registered.get(f"/api/v1/items/{digital_link(1)}")).status_code == 404
+
+
+async def test_an_event_after_a_terminal_state_is_409_object_terminal(registered: httpx.AsyncClient) -> None:
+    tv = digital_link(1)
+    assert (await capture(registered, *tv_life(tv))).status_code == 201  # ends with CU-1 consumed (recycled)
+    before = (await registered.get("/healthz")).json()["counts"]
+    response = await capture(registered, ship("cu-again", 9, "recycler", "dismantler", "CU-1"))
+    assert response.status_code == 409, response.text
+    err = error(response)
+    assert err["code"] == "BATCH_REJECTED" and "nothing was stored" in err["message"]
+    [entry] = err["details"]["errors"]
+    cu = (await registered.get("/api/v1/items/CU-1")).json()
+    assert entry == {
+        "index": 0,
+        "event_id": "cu-again",
+        "code": "OBJECT_TERMINAL",
+        "message": entry["message"],
+        "message_zh": entry["message_zh"],
+        "field": "objects[0]",
+        "details": {"object_id": cu["id"], "status": "consumed"},
+    }
+    assert "consumed" in entry["message"] and entry["message_zh"]
+    assert cu["status"] == "consumed"
+    assert (await registered.get("/healthz")).json()["counts"] == before

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,18 @@ LOST_RACE = frozenset(
 )
 LIVE_STATUSES = tuple(s.value for s in Status if s not in TERMINAL and s is not Status.IN_TRANSIT)
 WIPE_BATCH_SIZE = 10_000
+# The steps of one ``commit``, in order (``_Commit.run``, then the COMMIT itself): what
+# ``Neo4jStore.before_commit_step`` is called with.
+COMMIT_STEPS = (
+    "lock_and_check",
+    "write_events",
+    "write_objects",
+    "write_relationships",
+    "write_corrections",
+    "assign_log_positions",
+    "commit",
+)
+CommitStepHook = Callable[[str], Awaitable[None]]
 
 # Fail in seconds, not minutes, when the server is gone: a scanner in a yard is waiting for the answer.
 DRIVER_DEFAULTS: dict[str, Any] = {
@@ -98,6 +110,9 @@ class Neo4jStore:
         self._database = database
         self._uri = uri
         self._closed = False
+        # A test seam, None in production: awaited with each name of ``COMMIT_STEPS`` as a commit reaches it, inside
+        # the real transaction, so a test can make the database go away at a chosen point of a batch.
+        self.before_commit_step: CommitStepHook | None = None
 
     @classmethod
     async def connect(
@@ -245,11 +260,19 @@ class Neo4jStore:
         await finish_before_cancelling(self._commit(changes))
 
     async def _commit(self, changes: ChangeSet) -> None:
-        async with self._guard("committing a batch"), self._session() as session:
+        action = "committing a batch"
+        async with self._guard(action), self._session() as session:
             tx = await session.begin_transaction()
             try:
-                await _Commit(tx, changes).run()
-                await tx.commit()
+                await _Commit(tx, changes, self.before_commit_step).run()
+                try:
+                    await tx.commit()
+                except Neo4jError:
+                    raise  # the server answered: it refused the commit and rolled the transaction back
+                except (GqlError, OSError) as e:
+                    # The connection failed after COMMIT was sent (or while sending it): the server may have
+                    # committed.  Only a resend can tell, and a resend is safe (replays are answered, not stored).
+                    raise self._unavailable(action, e, outcome_known=False) from e
             finally:
                 # Rolls back unless committed; a dead connection has nothing left to roll back.
                 with contextlib.suppress(GqlError, OSError):
@@ -477,12 +500,21 @@ class Neo4jStore:
         except (GqlError, OSError) as e:
             raise self._unavailable(action, e) from e
 
-    def _unavailable(self, action: str, error: Exception) -> StoreUnavailable:
+    def _unavailable(self, action: str, error: Exception, *, outcome_known: bool = True) -> StoreUnavailable:
+        """``outcome_known``: False when the failure came at or after COMMIT, so the batch may have been stored."""
+        where = f"Neo4j at {self._uri or 'the configured URI'} failed while {action}"
+        cause = f"({type(error).__name__}: {error})"
+        if outcome_known:
+            return StoreUnavailable(
+                f"{where}; nothing was stored {cause}",
+                message_zh="图数据库（Neo4j）不可用，本次未保存任何数据",
+                details={"store": "neo4j"},
+            )
         return StoreUnavailable(
-            f"Neo4j at {self._uri or 'the configured URI'} failed while {action}; nothing was stored "
-            f"({type(error).__name__}: {error})",
-            message_zh="图数据库（Neo4j）不可用，本次未保存任何数据",
-            details={"store": "neo4j"},
+            f"{where}, after the batch was sent for commit: the outcome is unknown; resend the same batch "
+            f"(replays are safe: what was stored is answered as replayed, the rest is stored) {cause}",
+            message_zh="图数据库（Neo4j）在提交时断开，无法确定本批是否已保存；请原样重发本批（重复发送是安全的）",
+            details={"store": "neo4j", "outcome": "unknown"},
         )
 
     async def _read(self, query: str, action: str, **params: Any) -> list[Record]:
@@ -512,8 +544,11 @@ class Neo4jStore:
 class _Commit:
     """The statements of one ``commit``, in order, inside the caller's transaction."""
 
-    def __init__(self, tx: AsyncTransaction, changes: ChangeSet) -> None:
+    def __init__(
+        self, tx: AsyncTransaction, changes: ChangeSet, before_step: CommitStepHook | None = None
+    ) -> None:
         self.tx = tx
+        self.before_step = before_step
         self.changes = changes
         self.updates = sorted(changes.updates, key=lambda u: u.object.id)
         self.corrections = dict(changes.corrections)  # target event id → correcting event id
@@ -523,12 +558,23 @@ class _Commit:
         self.target_json: dict[str, str] = {}
 
     async def run(self) -> None:
-        await self.lock_and_check()
-        await self.write_events()
-        await self.write_objects()
-        await self.write_relationships()
-        await self.write_corrections()
-        await self.assign_log_positions()
+        """Every step but the COMMIT, which the caller sends; the hook hears of that one too, last."""
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("lock_and_check", self.lock_and_check),
+            ("write_events", self.write_events),
+            ("write_objects", self.write_objects),
+            ("write_relationships", self.write_relationships),
+            ("write_corrections", self.write_corrections),
+            ("assign_log_positions", self.assign_log_positions),
+        ]
+        for name, step in steps:
+            await self.reached(name)
+            await step()
+        await self.reached("commit")
+
+    async def reached(self, step: str) -> None:
+        if self.before_step is not None:
+            await self.before_step(step)
 
     async def statement(
         self, query: str, duplicate: type[Conflict] | None = None, **params: Any

@@ -42,6 +42,8 @@ class SqliteStore:
         self.path = path
         self._writer = writer
         self._reader = reader
+        # A test seam, None in production: see ``writes.CommitStepHook``.
+        self.before_commit_step: writes.CommitStepHook | None = None
 
     @classmethod
     async def open(
@@ -115,7 +117,7 @@ class SqliteStore:
         return await self._reader.read(partial(reads.children_of, parent_ids=list(parent_ids)))
 
     async def commit(self, changes: ChangeSet) -> None:
-        await self._writer.write(partial(writes.commit, changes=changes))
+        await self._writer.write(partial(writes.commit, changes=changes, before_step=self.before_commit_step))
 
     # -- queries ---------------------------------------------------------------------------------------------
 

@@ -151,8 +151,8 @@ class Worker:
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
-    if not conn.in_transaction:
-        return
-    # SQLite rolls back by itself when the connection or the file is lost; then there is nothing more to undo.
+    # SQLite rolls back by itself when the connection or the file is lost; then there is nothing more to undo, and
+    # even asking (``in_transaction`` of a closed connection raises) must not hide the failure that brought us here.
     with contextlib.suppress(sqlite3.Error):
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")

@@ -7,7 +7,7 @@ leaves half done when it raises.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from retrace.adapters.sqlite import flowstats
@@ -54,19 +54,41 @@ def save_models(conn: sqlite3.Connection, models: Sequence[ProductModel]) -> Non
 
 # -- capture ---------------------------------------------------------------------------------------------------
 
+# The steps of one ``commit``, in order, the last being the COMMIT that ``Worker.write`` sends after it: what a
+# ``CommitStepHook`` is called with.
+COMMIT_STEPS = (
+    "lock_and_check",
+    "write_events",
+    "write_objects",
+    "write_relationships",
+    "write_corrections",
+    "commit",
+)
+# A test seam (``SqliteStore.before_commit_step``): called in the writer's thread, inside the real transaction, with
+# each step's name before the step runs, so a test can make the database fail at a chosen point of a batch.
+CommitStepHook = Callable[[sqlite3.Connection, str], None]
 
-def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
+
+def commit(conn: sqlite3.Connection, changes: ChangeSet, before_step: CommitStepHook | None = None) -> None:
     """Write ``changes``; raise ``StaleWrite``, ``DuplicateEventId`` or ``DuplicateKey`` as the port says.
 
     Order matters: keys an update gives up (a voided object) are deleted before new keys are inserted, so a
     corrective event in the same batch can take them over."""
+
+    def reached(step: str) -> None:
+        if before_step is not None:
+            before_step(conn, step)
+
+    reached("lock_and_check")
     stored_keys = _check_versions(conn, changes.updates, changes.read_versions)
     try:
+        reached("write_events")
         conn.executemany(
             "INSERT INTO events (id, type, event_time, recorded_at, site_id, party_id, corrected_by, json) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [_event_row(r) for r in changes.records],
         )
+        reached("write_objects")
         released: list[tuple[str, str]] = []
         taken: list[tuple[str, str]] = []
         for update in changes.updates:
@@ -89,6 +111,7 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
         conn.executemany("INSERT INTO keys (key, object_id) VALUES (?, ?)", taken)
     except sqlite3.IntegrityError as e:
         raise _conflict(e) from e
+    reached("write_relationships")
     conn.executemany(
         "INSERT OR IGNORE INTO event_objects (event_id, object_id, role) VALUES (?, ?, ?)",
         [(r.event_id, object_id, role) for r in changes.records for object_id, role in r.object_roles],
@@ -105,7 +128,9 @@ def commit(conn: sqlite3.Connection, changes: ChangeSet) -> None:
         [(*_flow_row(f), *flowstats.flow_row(f)) for f in changes.flows],
     )
     flowstats.add(conn, changes.flows)  # the aggregates move with the records, in the same transaction
+    reached("write_corrections")
     _correct(conn, changes.corrections)
+    reached("commit")
 
 
 def _check_versions(
