@@ -1,10 +1,10 @@
 """Use case: resolve a scanned label's link to what the platform knows about the object.
 
-Rules: the path of the request is read as a GS1 Digital Link (``/01/{gtin}/21/{serial}``, key qualifiers allowed) or
-as a platform path (``/id/{scheme}/{value}``); one that cannot be read is INVALID_LINK (the web's 400, not a rejected
-capture); one that names no object is OBJECT_NOT_FOUND.  The answer is the object in its current state, its
-product model and producer, who holds it and where, the most recent events (newest first) and the object's canonical
-link (the one its label carries).
+Rules: the path of the request is read as a GS1 Digital Link (``/01/{gtin}/21/{serial}``, key qualifiers allowed;
+``/00/{sscc}``; ``/8003/{grai}`` with the GRAI's serial) or as a platform path (``/id/{scheme}/{value}``); one that
+cannot be read is INVALID_LINK (the web's 400, not a rejected capture); one that names no object is OBJECT_NOT_FOUND.
+The answer is the object in its current state, its product model and producer, who holds it and where, the most recent
+events (newest first) and the object's canonical link (the one its label carries).
 """
 
 from __future__ import annotations

@@ -14,12 +14,21 @@ key and any of them finds the item:
 'vin:LFV2A21K0D4010942'
 
 RFID tags carry other EPC schemes too (EPC Tag Data Standard): an SSCC on a cage or pallet, a GRAI on a returnable
-crate, an SGTIN-198 with an alphanumeric serial.  ``EpcHex`` decodes any of them from the tag's EPC memory:
+crate, an SGTIN-198 with an alphanumeric serial.  ``EpcHex`` decodes any of them from the tag's EPC memory, and the
+QR label of a cage or crate carries its GS1 Digital Link (``ContainerLink``):
 
 >>> EpcHex.parse("3154257BF4499602D2000000").key
 'gs1:00/106141412345678908'
 >>> EpcHex.parse("33B4257BF40C0E4000000190").identity.urn
 'urn:epc:id:grai:0614141.12345.400'
+>>> ContainerLink.parse("https://id.gs1.org/00/106141412345678908").key
+'gs1:00/106141412345678908'
+
+``Epc`` reads every other binary encoding the Tag Data Standard and epcpy have (a location's SGLN, an asset's GIAI,
+a document's GDTI …): decoded and named, but not units the platform traces, so they have no key:
+
+>>> Epc.from_hex("3234257BF460720000000190").urn
+'urn:epc:id:sgln:0614141.12345.400'
 
 Parsing is delegated to maintained libraries where they exist (biip for GTINs and Digital Link, epcpy for the EPC
 Tag Data Standard); their exceptions never leave this module: all become ``InvalidIdentifier``.
@@ -31,17 +40,44 @@ import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import ClassVar, Protocol
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
+import biip.checksums
 import biip.gtin
 import epcpy
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
-from epcpy.epc_schemes import GRAI, SGTIN, SSCC
+from epcpy.epc_schemes import (
+    ADI,
+    CPI,
+    GDTI,
+    GIAI,
+    GID,
+    GRAI,
+    GSRN,
+    GSRNP,
+    ITIP,
+    SGCN,
+    SGLN,
+    SGTIN,
+    SSCC,
+    USDOD,
+)
+from epcpy.epc_schemes.adi import ADIFilterValue
+from epcpy.epc_schemes.base_scheme import TagEncodable
+from epcpy.epc_schemes.cpi import CPIFilterValue
+from epcpy.epc_schemes.gdti import GDTIFilterValue
+from epcpy.epc_schemes.giai import GIAIFilterValue
 from epcpy.epc_schemes.grai import GRAIFilterValue
+from epcpy.epc_schemes.gsrn import GSRNFilterValue
+from epcpy.epc_schemes.gsrnp import GSRNPFilterValue
+from epcpy.epc_schemes.itip import ITIPFilterValue
+from epcpy.epc_schemes.sgcn import SGCNFilterValue
+from epcpy.epc_schemes.sgln import SGLNFilterValue
 from epcpy.epc_schemes.sgtin import SGTINFilterValue
 from epcpy.epc_schemes.sscc import SSCCFilterValue
+from epcpy.epc_schemes.usdod import USDODFilterValue
 
 from retrace.domain.errors import InvalidIdentifier
 
@@ -133,6 +169,94 @@ class DigitalLink:
     @property
     def key(self) -> str:
         return self.unit.key
+
+
+def _has_check_digit(digits: str) -> bool:
+    """Whether the last of ``digits`` is their GS1 mod-10 check digit (GTIN, SSCC and GRAI share it)."""
+    return str(biip.checksums.gs1_standard_check_digit(digits[:-1])) == digits[-1]
+
+
+class ContainerAi(StrEnum):
+    """The GS1 primary keys of the containers the platform traces, as Digital Link path segments (AIs)."""
+
+    SSCC = "00"
+    GRAI = "8003"
+
+
+@dataclass(frozen=True)
+class ContainerLink:
+    """A GS1 Digital Link naming one container: a logistic unit by its SSCC (``/00/{sscc}``: a cage of collected
+    appliances, a pallet, a battery transport box) or one returnable asset by its GRAI with serial
+    (``/8003/{grai}``: a crate, a bin, a gas cylinder).
+
+    ``element`` is the AI's value as GS1 element strings carry it: the 18 digits of the SSCC, or for a GRAI a
+    leading 0, the 13 digits of the asset type with their check digit, then the serial (unescaped).  Check digits
+    are verified here; a GRAI without serial names a kind of asset, not one, and is refused.  The key is the one the
+    same container's EPC URN and RFID tag have (``gs1:00/…``, ``gs1:8003/…``).
+    """
+
+    uri: str
+    ai: ContainerAi
+    element: str
+    scheme: ClassVar[Scheme] = Scheme.DIGITAL_LINK
+
+    @classmethod
+    def parse(cls, text: str) -> ContainerLink:
+        try:
+            parsed = GS1DigitalLinkURI.parse(text)
+        except Exception as e:
+            raise _invalid(cls.scheme, text, str(e), "不是 GS1 数字链接") from e
+        values = {element.ai.ai: element.value for element in parsed.element_strings}
+        if ContainerAi.SSCC.value in values:
+            sscc = values[ContainerAi.SSCC.value]
+            if not _has_check_digit(sscc):
+                raise _invalid(cls.scheme, text, f"SSCC {sscc} has a wrong check digit", "SSCC 校验位错误")
+            return cls(text, ContainerAi.SSCC, sscc)
+        if ContainerAi.GRAI.value in values:
+            grai = values[ContainerAi.GRAI.value]  # biip checked the form: 0, 13 digits, up to 16 characters
+            if not _has_check_digit(grai[1:14]):
+                raise _invalid(
+                    cls.scheme, text, f"GRAI {grai[1:14]} has a wrong check digit", "GRAI 校验位错误"
+                )
+            if len(grai) == 14:
+                raise _invalid(
+                    cls.scheme,
+                    text,
+                    "a GRAI needs a serial after its 14 digits: without one it names a kind of asset, not one",
+                    "GRAI 缺少序列号：没有序列号只表示资产类型，而非单个资产",
+                )
+            return cls(text, ContainerAi.GRAI, grai)
+        raise _invalid(cls.scheme, text, "needs an SSCC (/00/) or a GRAI (/8003/)", "需要 SSCC 或 GRAI")
+
+    @classmethod
+    def for_key(cls, resolver: str, key: str) -> ContainerLink:
+        """The link on ``resolver`` of a ``gs1:00/…`` or ``gs1:8003/…`` key (the serial percent-encoded)."""
+        ai, _, element = key.removeprefix("gs1:").partition("/")
+        return cls.parse(f"{resolver.rstrip('/')}/{ai}/{quote(element, safe='')}")
+
+    @property
+    def value(self) -> str:
+        return self.uri
+
+    @property
+    def key(self) -> str:
+        return f"gs1:{self.ai.value}/{self.element}"
+
+
+def parse_digital_link(text: str) -> DigitalLink | ContainerLink:
+    """A GS1 Digital Link naming anything the platform traces: a serialised trade item (``/01/…/21/…``), or a
+    container (``/00/…``, ``/8003/…``); for any other primary key, the trade item's error (GTIN and serial needed).
+
+    >>> parse_digital_link("https://id.gs1.org/8003/00614141123452400").key
+    'gs1:8003/00614141123452400'
+    """
+    try:
+        primary = {element.ai.ai for element in GS1DigitalLinkURI.parse(text).element_strings}
+    except Exception:
+        primary = set()  # not a Digital Link at all: the trade item's parser says why
+    if "01" not in primary and primary & {ai.value for ai in ContainerAi}:
+        return ContainerLink.parse(text)
+    return DigitalLink.parse(text)
 
 
 @dataclass(frozen=True)
@@ -260,48 +384,133 @@ class GraiUrn:
 EpcIdentity = SgtinUrn | SsccUrn | GraiUrn
 
 
+class EpcScheme(StrEnum):
+    """The EPC pure-identity schemes that have a tag encoding (TDS), named as in ``urn:epc:id:<scheme>:…``."""
+
+    SGTIN = "sgtin"
+    SSCC = "sscc"
+    GRAI = "grai"
+    SGLN = "sgln"
+    GIAI = "giai"
+    GSRN = "gsrn"
+    GSRNP = "gsrnp"
+    GDTI = "gdti"
+    CPI = "cpi"
+    SGCN = "sgcn"
+    ITIP = "itip"
+    GID = "gid"
+    USDOD = "usdod"
+    ADI = "adi"
+
+
+# The schemes whose identities the platform traces, each with its value object (and so its key).
+_TRACED: dict[EpcScheme, Callable[[str], EpcIdentity]] = {
+    EpcScheme.SGTIN: SgtinUrn.parse,
+    EpcScheme.SSCC: SsccUrn.parse,
+    EpcScheme.GRAI: GraiUrn.parse,
+}
+# What a tag of every other scheme names: why a portal that reads it has no item to receive.
+NOT_TRACED: dict[EpcScheme, tuple[str, str]] = {
+    EpcScheme.SGLN: ("a location (a dock door, a yard bay, a site)", "一个位置（月台门、堆场货位、场地）"),
+    EpcScheme.GIAI: (
+        "an asset its owner keeps (a forklift, a scale, a tool)",
+        "企业自有资产（叉车、磅秤、工具）",
+    ),
+    EpcScheme.GSRN: (
+        "a service relation (a person, such as a member or a patient)",
+        "服务关系（如会员、患者）",
+    ),
+    EpcScheme.GSRNP: (
+        "a service provider (a person, such as a driver or a doctor)",
+        "服务提供方（如司机、医生）",
+    ),
+    EpcScheme.GDTI: ("a document", "一份文件"),
+    EpcScheme.CPI: ("a component or part by its part number", "按零件号标识的零部件"),
+    EpcScheme.SGCN: ("a coupon", "一张优惠券"),
+    EpcScheme.ITIP: ("one piece of a trade item sold in several pieces", "多件装商品中的一件"),
+    EpcScheme.GID: ("an object numbered outside GS1 (General Identifier)", "非 GS1 编号的对象（通用标识符）"),
+    EpcScheme.USDOD: ("an item of the US Department of Defense", "美国国防部的物品"),
+    EpcScheme.ADI: ("an aerospace or defence part", "航空航天或国防零件"),
+}
+
+
 class EpcCoding(StrEnum):
-    """The binary encodings of the EPC Tag Data Standard that ``EpcHex`` reads, named as in tag URIs."""
+    """The binary encodings of the EPC Tag Data Standard that ``Epc`` reads (all that epcpy has), named as in tag
+    URIs.  Every one that has a filter value keeps it in the bits right after the 8-bit header."""
 
     SGTIN_96 = "sgtin-96"
     SGTIN_198 = "sgtin-198"
     SSCC_96 = "sscc-96"
     GRAI_96 = "grai-96"
     GRAI_170 = "grai-170"
+    SGLN_96 = "sgln-96"
+    SGLN_195 = "sgln-195"
+    GIAI_96 = "giai-96"
+    GIAI_202 = "giai-202"
+    GSRN_96 = "gsrn-96"
+    GSRNP_96 = "gsrnp-96"
+    GDTI_96 = "gdti-96"
+    GDTI_174 = "gdti-174"
+    CPI_96 = "cpi-96"
+    CPI_VAR = "cpi-var"
+    SGCN_96 = "sgcn-96"
+    ITIP_110 = "itip-110"
+    ITIP_212 = "itip-212"
+    GID_96 = "gid-96"
+    USDOD_96 = "usdod-96"
+    ADI_VAR = "adi-var"
+
+    @property
+    def scheme(self) -> EpcScheme:
+        return EpcScheme(self.value.split("-")[0])
 
 
 @dataclass(frozen=True)
 class _Encoding:
-    header: int  # the first byte of the EPC (TDS table 14-1)
-    bits: int
-    identity: Callable[[str], EpcIdentity]
-    encode: Callable[[str, int], str]  # pure-identity URN and filter → hex, by epcpy
+    library: type[TagEncodable]  # epcpy's class of the scheme
+    filters: type[Enum] | None  # epcpy's filter values (None: the encoding has no filter)
+    bits: int | None  # None: a variable length (CPI-var, ADI-var)
 
+    def header(self, coding: EpcCoding) -> int:
+        """The first byte of the EPC (TDS table 14-1), as epcpy has it."""
+        return int(self.library.BinaryHeader[coding.name].value, 2)
 
-def _sgtin_hex(coding: SGTIN.BinaryCodingScheme) -> Callable[[str, int], str]:
-    return lambda urn, filt: str(
-        SGTIN(urn).hex(binary_coding_scheme=coding, filter_value=SGTINFilterValue(str(filt)))
-    )
+    @property
+    def filter_bits(self) -> int:
+        return (len(self.filters) - 1).bit_length() if self.filters is not None else 0
 
-
-def _grai_hex(coding: GRAI.BinaryCodingScheme) -> Callable[[str, int], str]:
-    return lambda urn, filt: str(
-        GRAI(urn).hex(binary_coding_scheme=coding, filter_value=GRAIFilterValue(str(filt)))
-    )
-
-
-def _sscc_hex(urn: str, filt: int) -> str:
-    return str(SSCC(urn).hex(filter_value=SSCCFilterValue(str(filt))))
+    def encode(self, coding: EpcCoding, urn: str, filter_value: int) -> str:
+        """The bits of ``urn`` in ``coding``, by epcpy (whose classes name the same options differently)."""
+        options: dict[str, object] = {"binary_coding_scheme": self.library.BinaryCodingScheme[coding.name]}
+        if self.filters is not None:
+            options["filter_value"] = self.filters(str(filter_value))
+        return str(self.library(urn).binary(**options))
 
 
 _ENCODINGS: dict[EpcCoding, _Encoding] = {
-    EpcCoding.SGTIN_96: _Encoding(0x30, 96, SgtinUrn.parse, _sgtin_hex(SGTIN.BinaryCodingScheme.SGTIN_96)),
-    EpcCoding.SGTIN_198: _Encoding(0x36, 198, SgtinUrn.parse, _sgtin_hex(SGTIN.BinaryCodingScheme.SGTIN_198)),
-    EpcCoding.SSCC_96: _Encoding(0x31, 96, SsccUrn.parse, _sscc_hex),
-    EpcCoding.GRAI_96: _Encoding(0x33, 96, GraiUrn.parse, _grai_hex(GRAI.BinaryCodingScheme.GRAI_96)),
-    EpcCoding.GRAI_170: _Encoding(0x37, 170, GraiUrn.parse, _grai_hex(GRAI.BinaryCodingScheme.GRAI_170)),
+    EpcCoding.SGTIN_96: _Encoding(SGTIN, SGTINFilterValue, 96),
+    EpcCoding.SGTIN_198: _Encoding(SGTIN, SGTINFilterValue, 198),
+    EpcCoding.SSCC_96: _Encoding(SSCC, SSCCFilterValue, 96),
+    EpcCoding.GRAI_96: _Encoding(GRAI, GRAIFilterValue, 96),
+    EpcCoding.GRAI_170: _Encoding(GRAI, GRAIFilterValue, 170),
+    EpcCoding.SGLN_96: _Encoding(SGLN, SGLNFilterValue, 96),
+    EpcCoding.SGLN_195: _Encoding(SGLN, SGLNFilterValue, 195),
+    EpcCoding.GIAI_96: _Encoding(GIAI, GIAIFilterValue, 96),
+    EpcCoding.GIAI_202: _Encoding(GIAI, GIAIFilterValue, 202),
+    EpcCoding.GSRN_96: _Encoding(GSRN, GSRNFilterValue, 96),
+    EpcCoding.GSRNP_96: _Encoding(GSRNP, GSRNPFilterValue, 96),
+    EpcCoding.GDTI_96: _Encoding(GDTI, GDTIFilterValue, 96),
+    EpcCoding.GDTI_174: _Encoding(GDTI, GDTIFilterValue, 174),
+    EpcCoding.CPI_96: _Encoding(CPI, CPIFilterValue, 96),
+    EpcCoding.CPI_VAR: _Encoding(CPI, CPIFilterValue, None),
+    EpcCoding.SGCN_96: _Encoding(SGCN, SGCNFilterValue, 96),
+    EpcCoding.ITIP_110: _Encoding(ITIP, ITIPFilterValue, 110),
+    EpcCoding.ITIP_212: _Encoding(ITIP, ITIPFilterValue, 212),
+    EpcCoding.GID_96: _Encoding(GID, None, 96),
+    EpcCoding.USDOD_96: _Encoding(USDOD, USDODFilterValue, 96),
+    EpcCoding.ADI_VAR: _Encoding(ADI, ADIFilterValue, None),
 }
-_BY_HEADER = {encoding.header: coding for coding, encoding in _ENCODINGS.items()}
+_BY_HEADER = {encoding.header(coding): coding for coding, encoding in _ENCODINGS.items()}
 _HEX = re.compile(r"^[0-9A-F]+$")
 
 
@@ -310,15 +519,144 @@ def _hex_lengths(bits: int) -> tuple[int, ...]:
     return tuple(sorted({-(-bits // 4), -(-bits // 16) * 4}))
 
 
+def _words_hex(bits: str) -> str:
+    """Bits as a tag's EPC memory holds them: padded with zeros to whole 16-bit words, in hexadecimal."""
+    width = -(-len(bits) // 16) * 16
+    return f"{int(bits.ljust(width, '0'), 2):0{width // 4}X}"
+
+
+@dataclass(frozen=True)
+class Epc:
+    """The EPC memory of an RFID tag in any TDS binary encoding (``EpcCoding``), decoded to its pure identity.
+
+    Decoding is epcpy's; on top of it, a read is refused unless it has the length of its encoding (whole nibbles or
+    whole 16-bit words, padding zero) and its bits are the one canonical encoding of what they decode to (decoded,
+    re-encoded, compared), so that a flipped bit in a reserved field or an over-range partition never turns into a
+    different, valid-looking identifier.  ``identity`` is the value object of the schemes the platform traces
+    (SGTIN, SSCC, GRAI) and None for the others, which name locations, assets, documents … (``NOT_TRACED``).
+    ``filter`` is None for GID-96, which has none.
+    """
+
+    hex: str
+    coding: EpcCoding
+    filter: int | None
+    urn: str
+    identity: EpcIdentity | None
+
+    @classmethod
+    def from_hex(cls, text: str) -> Epc:
+        normalised = text.strip().upper()
+        if not _HEX.match(normalised):
+            raise _invalid(Scheme.EPC_HEX, text, "must be hexadecimal digits", "必须是十六进制数")
+        coding = _BY_HEADER.get(int(normalised[:2], 16)) if len(normalised) >= 2 else None
+        if coding is None:
+            known = ", ".join(f"{e.header(c):02X} {c.value}" for c, e in _ENCODINGS.items())
+            raise _invalid(
+                Scheme.EPC_HEX,
+                text,
+                f"unknown or unsupported EPC header {normalised[:2]} (supported: {known})",
+                f"未知或不支持的 EPC 头 {normalised[:2]}",
+            )
+        encoding = _ENCODINGS[coding]
+        if encoding.bits is not None:
+            _check_length(text, normalised, coding, encoding.bits)
+        bits = f"{int(normalised, 16):0{len(normalised) * 4}b}"
+        filt = int(bits[8 : 8 + encoding.filter_bits], 2) if encoding.filters is not None else None
+        try:
+            urn = str(epcpy.hex_to_tag_encodable(normalised).epc_uri)
+            traced = _TRACED.get(coding.scheme)
+            identity = traced(urn) if traced is not None else None
+            canonical = encoding.encode(coding, urn, filt or 0)
+        except InvalidIdentifier as e:
+            raise _invalid(Scheme.EPC_HEX, text, e.message, e.message_zh) from e
+        except Exception as e:
+            raise _invalid(Scheme.EPC_HEX, text, str(e) or type(e).__name__, "无法解码 EPC") from e
+        if encoding.bits is None:
+            _check_length(text, normalised, coding, len(canonical))
+        expected = _words_hex(canonical)
+        width = max(len(normalised), len(expected))
+        if expected.ljust(width, "0") != normalised.ljust(width, "0"):
+            raise _invalid(
+                Scheme.EPC_HEX,
+                text,
+                f"not the canonical {coding.value} encoding of {urn} (reserved or unused bits set?)",
+                f"不是 {urn} 的规范 {coding.value} 编码（保留位被置位？）",
+            )
+        return cls(normalised, coding, filt, urn, identity)
+
+    @classmethod
+    def encode(cls, urn: str, coding: EpcCoding, filter_value: int = 0) -> Epc:
+        """The tag encoding of a pure-identity URN, as a printer-encoder writes it (for tests and tag commissioning).
+
+        >>> Epc.encode("urn:epc:id:giai:0614141.12345400", EpcCoding.GIAI_96, 1).hex
+        '3434257BF400000000BC6038'
+        """
+        encoding = _ENCODINGS[coding]
+        if not 0 <= filter_value < 2**encoding.filter_bits:
+            top = 2**encoding.filter_bits - 1
+            raise _invalid(
+                Scheme.EPC_HEX,
+                urn,
+                f"the filter value of {coding.value} is 0 to {top}",
+                f"{coding.value} 的过滤值须为 0 到 {top}",
+            )
+        if not urn.startswith(f"urn:epc:id:{coding.scheme.value}:"):
+            raise _invalid(
+                Scheme.EPC_HEX,
+                urn,
+                f"{coding.value} encodes urn:epc:id:{coding.scheme.value}:… identities",
+                f"{coding.value} 只能编码 urn:epc:id:{coding.scheme.value}:… 标识",
+            )
+        try:
+            bits = encoding.encode(coding, urn, filter_value)
+        except Exception as e:
+            why = f"cannot be encoded as {coding.value}: {str(e) or type(e).__name__}"
+            raise _invalid(Scheme.EPC_HEX, urn, why, f"无法编码为 {coding.value}") from e
+        written = cls.from_hex(_words_hex(bits))
+        if written.urn != urn:  # a tag that reads back as something else must never be written
+            raise _invalid(
+                Scheme.EPC_HEX,
+                urn,
+                f"cannot be encoded as {coding.value}: it would read back as {written.urn}",
+                f"无法编码为 {coding.value}：读回为 {written.urn}",
+            )
+        return written
+
+    @property
+    def scheme(self) -> EpcScheme:
+        return self.coding.scheme
+
+    @property
+    def tag_uri(self) -> str:
+        """The EPC tag URI (``urn:epc:tag:<coding>:<filter>.<…>``): the pure identity plus how the tag encodes it."""
+        body = self.urn.split(":", 4)[4]
+        return f"urn:epc:tag:{self.coding.value}:{'' if self.filter is None else f'{self.filter}.'}{body}"
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """What the tag names, in English and Chinese, for a tag that is not a traced unit; empty if it is one."""
+        return NOT_TRACED.get(self.scheme, ("", ""))
+
+
+def _check_length(text: str, normalised: str, coding: EpcCoding, bits: int) -> None:
+    lengths = _hex_lengths(bits)
+    if len(normalised) not in lengths:
+        expected = " or ".join(str(n) for n in lengths)
+        raise _invalid(
+            Scheme.EPC_HEX,
+            text,
+            f"{coding.value} needs {expected} hex digits, got {len(normalised)}",
+            f"{coding.value} 需要 {expected} 位十六进制数，实际 {len(normalised)} 位",
+        )
+
+
 @dataclass(frozen=True)
 class EpcHex:
-    """The EPC memory of an RFID tag in one of the TDS binary encodings (``EpcCoding``), as hexadecimal digits.
+    """The EPC memory of an RFID tag naming a unit the platform traces: an SGTIN-96/198, SSCC-96 or GRAI-96/170 tag.
 
-    Decoding is epcpy's; on top of it, a read is refused unless it has the exact length of its encoding (trailing
-    padding zero) and its bits are the one canonical encoding of what they decode to, so that a flipped bit in a
-    reserved field or an over-range partition never turns into a different, valid-looking identifier.  The key is
-    the pure identity's: the SGTIN-96 and SGTIN-198 tags, the ``urn:epc:id:sgtin`` URN and the Digital Link of one
-    unit all find it.
+    Read as ``Epc`` reads any tag; a tag of another scheme (a location's SGLN, an asset's GIAI …) is refused with
+    what it names.  The key is the pure identity's: the SGTIN-96 and SGTIN-198 tags, the ``urn:epc:id:sgtin`` URN
+    and the Digital Link of one unit all find it.
     """
 
     hex: str
@@ -329,61 +667,29 @@ class EpcHex:
 
     @classmethod
     def parse(cls, text: str) -> EpcHex:
-        normalised = text.strip().upper()
-        if not _HEX.match(normalised):
-            raise _invalid(cls.scheme, text, "must be hexadecimal digits", "必须是十六进制数")
-        coding = _BY_HEADER.get(int(normalised[:2], 16)) if len(normalised) >= 2 else None
-        if coding is None:
-            known = ", ".join(f"{e.header:02X} {c.value}" for c, e in _ENCODINGS.items())
+        return cls.of(Epc.from_hex(text))
+
+    @classmethod
+    def of(cls, epc: Epc) -> EpcHex:
+        """The traced unit a decoded tag names; ``InvalidIdentifier`` saying what the tag names if it is none."""
+        if epc.identity is None or epc.filter is None:
+            what, what_zh = epc.names
             raise _invalid(
                 cls.scheme,
-                text,
-                f"unknown or unsupported EPC header {normalised[:2]} (supported: {known})",
-                f"未知或不支持的 EPC 头 {normalised[:2]}",
+                epc.hex,
+                f"this {epc.coding.value} tag ({epc.urn}) names {what}, not a unit the platform traces",
+                f"{epc.coding.value} 标签（{epc.urn}）标识的是{what_zh}，不是平台追溯的物品",
             )
-        encoding = _ENCODINGS[coding]
-        lengths = _hex_lengths(encoding.bits)
-        if len(normalised) not in lengths:
-            expected = " or ".join(str(n) for n in lengths)
-            raise _invalid(
-                cls.scheme,
-                text,
-                f"{coding.value} needs {expected} hex digits, got {len(normalised)}",
-                f"{coding.value} 需要 {expected} 位十六进制数，实际 {len(normalised)} 位",
-            )
-        filt = (int(normalised[2], 16) >> 1) & 0b111  # the 3 bits after the 8-bit header
-        try:
-            tag = epcpy.hex_to_tag_encodable(normalised)
-            identity = encoding.identity(str(tag.epc_uri))
-            canonical = encoding.encode(identity.urn, filt)
-        except InvalidIdentifier as e:
-            raise _invalid(cls.scheme, text, e.message, e.message_zh) from e
-        except Exception as e:
-            raise _invalid(cls.scheme, text, str(e) or type(e).__name__, "无法解码 EPC") from e
-        width = max(len(normalised), len(canonical))
-        if canonical.ljust(width, "0") != normalised.ljust(width, "0"):
-            raise _invalid(
-                cls.scheme,
-                text,
-                f"not the canonical {coding.value} encoding of {identity.urn} (reserved or unused bits set?)",
-                f"不是 {identity.urn} 的规范 {coding.value} 编码（保留位被置位？）",
-            )
-        return cls(normalised, coding, filt, identity)
+        return cls(epc.hex, epc.coding, epc.filter, epc.identity)
 
     @classmethod
     def encode(cls, urn: str, coding: EpcCoding, filter_value: int = 0) -> EpcHex:
-        """The tag encoding of a pure-identity URN, as a printer-encoder writes it (for tests and tag commissioning).
+        """The tag encoding of a pure-identity URN of a traced scheme (see ``Epc.encode`` for the others).
 
         >>> EpcHex.encode("urn:epc:id:sgtin:0614141.812345.6789", EpcCoding.SGTIN_96, 3).hex
         '3074257BF7194E4000001A85'
         """
-        if not 0 <= filter_value <= 7:
-            raise _invalid(cls.scheme, urn, "the filter value is 0 to 7", "过滤值须为 0 到 7")
-        try:
-            text = _ENCODINGS[coding].encode(urn, filter_value)
-        except Exception as e:
-            raise _invalid(cls.scheme, urn, str(e) or type(e).__name__, f"无法编码为 {coding.value}") from e
-        return cls.parse(text)
+        return cls.of(Epc.encode(urn, coding, filter_value))
 
     @property
     def tag_uri(self) -> str:
@@ -551,7 +857,7 @@ class InternalCode:
 
 
 _PARSERS: dict[str, Callable[[str], Identifier]] = {
-    Scheme.DIGITAL_LINK.value: DigitalLink.parse,
+    Scheme.DIGITAL_LINK.value: parse_digital_link,
     Scheme.SGTIN_URN.value: SgtinUrn.parse,
     Scheme.SGTIN_HEX.value: Sgtin96Hex.parse,
     Scheme.SSCC_URN.value: SsccUrn.parse,
@@ -567,8 +873,10 @@ def parse_identifier(text: str) -> Identifier:
     """Read an identifier as a scanner or a person gives it.
 
     An explicit ``<scheme>:`` prefix (``vin:``, ``gbt34014:``, ``sgtin96:``, ``epc:``, ``internal:``) decides the
-    scheme; ``epc:<hex>`` is a tag's EPC memory in any encoding ``EpcHex`` reads (SGTIN-96/198, SSCC-96, GRAI-96/170).
-    Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link, ``urn:epc:id:sgtin:``,
+    scheme; ``epc:<hex>`` is a tag's EPC memory in any encoding ``EpcHex`` reads (SGTIN-96/198, SSCC-96, GRAI-96/170;
+    a tag of another EPC scheme is refused, saying what it names).
+    Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link (of a trade item with its serial, an
+    SSCC or a GRAI with its serial), ``urn:epc:id:sgtin:``,
     ``urn:epc:id:sscc:`` and ``urn:epc:id:grai:`` are EPC URNs,
     24 hex digits starting ``30`` an SGTIN-96; then, for letters and digits only: 24 long a battery code, 17 a
     VIN, 20 to 28 with P, M or C in position 4, is a battery code of the wrong length, and 16 or 18 long a VIN of
@@ -587,7 +895,7 @@ def parse_identifier(text: str) -> Identifier:
         return _PARSERS[prefix.lower()](rest)
     lowered = raw.lower()
     if lowered.startswith(("http://", "https://")):
-        return DigitalLink.parse(raw)
+        return parse_digital_link(raw)
     if lowered.startswith("urn:epc:id:sgtin:"):
         return SgtinUrn.parse(raw)
     if lowered.startswith("urn:epc:id:sscc:"):

@@ -117,7 +117,11 @@ def test_sgtin_198_read_as_whole_nibbles_or_whole_words_is_the_same_tag() -> Non
     ("hex_value", "why"),
     [
         ("E2003412B802011826906046", "unknown or unsupported EPC header E2"),  # a blank tag's factory EPC
-        ("3574257BF7194E4000001A85", "unsupported EPC header 35"),  # GID-96: not a GS1 key
+        (
+            "3574257BF7194E4000001A85",
+            "gid-96 tag .* not a unit the platform traces",
+        ),  # decodes, names no item
+        ("3234257BF460720000000190", "names a location"),  # SGLN-96: a dock door's tag
         ("3074257BF7194E4000001A8", "needs 24 hex digits, got 23"),  # a truncated read
         ("3074257BF7194E4000001A8500", "needs 24 hex digits, got 26"),
         ("307C257BF7194E4000001A85", "partition"),  # partition 7 does not exist

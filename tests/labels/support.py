@@ -28,6 +28,8 @@ FRIDGE_GTIN = "09521001202169"
 FRIDGE_NAME = "216 升双门冰箱（2025 年款）"
 YUEHUA_ZH = "粤华电器股份有限公司"
 ODD_SERIAL_LINK = "https://id.gs1.org/01/80614141123458/21/A%2FB%26C"  # serial "A/B&C": encoded in a URI path
+CAGE = "urn:epc:id:sscc:0614141.1234567890"  # a logistic unit: SSCC 106141412345678908
+CRATE = "urn:epc:id:grai:0614141.12345.A%2F7"  # a returnable asset: GRAI 0614141123452, serial "A/7"
 
 
 def label_registration() -> Registration:
@@ -50,6 +52,10 @@ def label_registration() -> Registration:
         {"ferrous": 24_600},
         FRIDGE_GTIN,
     )
+    containers = [
+        ProductModel("cage", "tv-maker", Stream.WEEE, "collection_cage", "收集笼 Collection cage", 45_000),
+        ProductModel("crate", "tv-maker", Stream.WEEE, "returnable_crate", "周转箱 Returnable crate", 3_000),
+    ]
     return replace(
         base,
         parties=[*base.parties, yuehua],
@@ -57,7 +63,7 @@ def label_registration() -> Registration:
             *base.sites,
             Site("site-yuehua", "Shunde plant", "yuehua", RegionCode("440606"), "顺德生产基地"),
         ],
-        models=[*base.models, fridge],
+        models=[*base.models, fridge, *containers],
         licences=[
             *base.licences,
             Licence("LIC-Y-1", "yuehua", frozenset({Stream.WEEE}), date(2020, 1, 1), date(2030, 12, 31)),
@@ -108,6 +114,13 @@ def label_events() -> list[Event]:
             ),
         ),
         Commission("c-intake", at(3), "site-collector", "collector", items=(_new("XHU-25000043", "tv"),)),
+        Commission(
+            "c-containers",
+            at(4),
+            "site-collector",
+            "collector",
+            items=(_new(CAGE, "cage"), _new(CRATE, "crate")),
+        ),
     ]
 
 
@@ -127,6 +140,8 @@ def labelled() -> list[Labelled]:
         Labelled(battery("P", 2), f"{RESOLVER}/01/70614141123451/21/7"),
         Labelled(battery("M", 1), f"{RESOLVER}/id/gbt34014/{battery('M', 1)}"),
         Labelled("XHU-25000043", f"{RESOLVER}/id/internal/XHU-25000043"),
+        Labelled(CAGE, f"{RESOLVER}/00/106141412345678908"),
+        Labelled(CRATE, f"{RESOLVER}/8003/00614141123452A%2F7"),
     ]
 
 

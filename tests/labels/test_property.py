@@ -17,6 +17,7 @@ from retrace.app.capture import CaptureEvents
 from retrace.app.labels import LabelFormat, PrintLabels
 from retrace.config import Settings
 from retrace.domain.events import Commission, NewItem
+from retrace.domain.links import path_segment
 from tests.labels.support import RESOLVER, decode_png, label_registration
 from tests.labels.test_links import CSET82, gtin14
 from tests.world import NOW, at
@@ -58,7 +59,7 @@ def test_any_commissioned_gs1_item_label_decodes_to_its_link_and_resolves_to_it(
             outcome = runner.run(capture.execute([event]))
             (created,) = outcome.outcomes[0].created_ids
             (content,) = runner.run(labels.for_identifiers([identifier]))
-            expected = f"{RESOLVER}/01/{gtin}/21/{quote(serial, safe='')}"
+            expected = f"{RESOLVER}/01/{gtin}/21/{path_segment(serial)}"
             assert content.link.uri == expected
             (code,) = decode_png(labels.single(content, LabelFormat.PNG))
             assert code.text == expected

@@ -239,6 +239,35 @@ async def test_link_types_choose_a_link(client: httpx.AsyncClient) -> None:
     assert unknown.status_code == 200 and unknown.headers["content-type"] == "application/json"
 
 
+async def test_a_container_answers_like_an_item_page_json_and_linkset(client: httpx.AsyncClient) -> None:
+    for item in labelled()[-2:]:  # the cage (SSCC) and the crate (GRAI)
+        body = await resolves_to(client, item.link, await item_id(client, item.identifier))
+        assert body["canonical_link"] == item.link
+        linkset = await client.get(item.link, headers=LINKSET)
+        assert linkset.status_code == 200 and linkset.headers["content-type"] == "application/linkset+json"
+        (context,) = linkset.json()["linkset"]
+        assert context["anchor"] == item.link and "https://gs1.org/voc/traceability" in context
+        history = await client.get(item.link + "?linkType=gs1:traceability", follow_redirects=True)
+        assert history.status_code == 200 and history.json()  # the event history, through the REST API
+        head = await client.head(item.link)
+        assert head.status_code == 200 and head.content == b"" and "linkset" in head.headers["link"]
+        preflight = await client.options(item.link, headers={"origin": "https://scanner.example"})
+        assert preflight.status_code == 204
+
+
+async def test_a_cage_is_found_from_its_label_its_rfid_tag_and_its_urn_alike(
+    client: httpx.AsyncClient,
+) -> None:
+    from retrace.domain.identifiers import EpcCoding, EpcHex
+
+    cage = labelled()[-2]
+    tag = EpcHex.encode(cage.identifier, EpcCoding.SSCC_96, 2).hex
+    ids = {await item_id(client, i) for i in (cage.identifier, cage.link, f"epc:{tag}")}
+    assert len(ids) == 1
+    (code,) = decode_png((await client.get(f"/api/v1/items/epc:{tag}/label.png")).content)
+    assert code.text == cage.link
+
+
 async def test_head_and_cors_preflight(client: httpx.AsyncClient) -> None:
     link = labelled()[9].link
     head = await client.head(link, headers=JSON)
@@ -264,6 +293,10 @@ async def test_head_and_cors_preflight(client: httpx.AsyncClient) -> None:
         (f"/id/vin/{vin(1)[:8]}Z{vin(1)[9:]}", "check digit"),
         ("/id/gbt34014/0A1PE05", "24 characters"),
         ("/id/epc/3074257BF7194E4000001A85", "unknown scheme"),
+        ("/00/106141412345678907", "check digit"),  # the SSCC's check digit is 8
+        ("/00/1061414123456789", "AI (00)"),
+        ("/8003/00614141123453A%2F7", "check digit"),  # the GRAI's check digit is 2
+        ("/8003/00614141123452", "serial"),  # a kind of crate, not one
     ],
 )
 async def test_a_malformed_link_is_400_in_the_platform_error_shape(
@@ -284,6 +317,9 @@ async def test_a_malformed_link_is_400_in_the_platform_error_shape(
         "/id/gbt34014/0A1PE0500000000000000099",
         "/id/internal/NO-1",
         "/414/9521001000005",
+        "/00/106141412345678915",  # a valid SSCC no object carries
+        "/8003/00614141123452A%2F8",
+        "/8004/0614141123452",  # a GIAI: nothing on the platform is identified by one
     ],
 )
 async def test_an_unknown_item_is_404_in_the_platform_error_shape(
@@ -342,7 +378,11 @@ async def test_the_resolver_describes_itself(client: httpx.AsyncClient) -> None:
     response = await client.get("/.well-known/gs1resolver")
     assert response.status_code == 200
     description = response.json()
-    assert description["resolverRoot"] == RESOLVER and description["supportedPrimaryKeys"] == ["01"]
+    assert description["resolverRoot"] == RESOLVER and description["supportedPrimaryKeys"] == [
+        "01",
+        "00",
+        "8003",
+    ]
     assert description["supportedLinkType"] == [{"namespace": "https://gs1.org/voc/", "prefix": "gs1:"}]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from retrace.domain.identifiers import EpcCoding, EpcHex
+from retrace.domain.identifiers import Epc, EpcCoding, EpcHex
 from retrace.scanners.outbox import Disposition, OutboxQueue
 from retrace.scanners.rfid.bridge import (
     PORTAL_IGNORED_CODES,
@@ -93,6 +93,34 @@ async def test_reads_become_receive_events_and_unreadable_tags_are_noted_not_que
         1,
         1,
     )
+
+
+async def test_tags_of_locations_and_assets_are_counted_as_other_neither_queued_nor_unreadable(
+    queue: OutboxQueue, caplog: pytest.LogCaptureFixture
+) -> None:
+    bridge = RfidBridge(BridgeConfig("site-collector", "collector"), queue)
+    dock_door = Epc.encode("urn:epc:id:sgln:0614141.12345.400", EpcCoding.SGLN_96, 0).hex
+    forklift = Epc.encode("urn:epc:id:giai:0614141.12345400", EpcCoding.GIAI_96, 0).hex
+    tv = "3074257BF7194E4000001A85"
+    with caplog.at_level("INFO", logger="retrace.scanners.rfid.bridge"):
+        ids = await bridge.handle(
+            [
+                report(dock_door, T),
+                report(forklift, T),
+                report(tv, T),
+                report(dock_door, T + timedelta(seconds=5)),
+            ]
+        )
+    assert len(ids) == 1 and [e.body["objects"] for e in queue.peek(5)] == [
+        ["urn:epc:id:sgtin:0614141.812345.6789"]
+    ]
+    assert queue.unreadable_tags() == []
+    assert (bridge.stats.other, bridge.stats.repeats, bridge.stats.unreadable) == (2, 1, 0)
+    assert bridge.stats.other_epcs == [
+        (dock_door, "urn:epc:id:sgln:0614141.12345.400"),
+        (forklift, "urn:epc:id:giai:0614141.12345400"),
+    ]
+    assert "a location" in caplog.text and "not an item" in caplog.text
 
 
 # -- end to end -------------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The platform's resolver: what a scanned label's link answers, at the root of the app.
 
 Paths: GS1 Digital Links ``/01/{gtin}/21/{serial}`` (key qualifiers such as ``/10/{lot}`` may stand between, as the
-Digital Link syntax allows) and the platform's own ``/id/{scheme}/{value}`` (``gbt34014``, ``vin``, ``internal``)
-for objects without a GS1 key.  See ``docs/labels-and-resolver.md`` for what is implemented of the GS1-Conformant
-resolver standard.
+Digital Link syntax allows), ``/00/{sscc}`` (a logistic unit: a cage, a pallet) and ``/8003/{grai}`` (a returnable asset
+with its serial: a crate), and the platform's own ``/id/{scheme}/{value}`` (``gbt34014``, ``vin``, ``internal``) for
+objects without a GS1 key. See ``docs/labels-and-resolver.md`` for what is implemented of the GS1-Conformant resolver
+standard.
 
 What comes back depends on what the client asks for (content negotiation on ``Accept``, with q-values):
 ``text/html`` (a browser, a phone's camera app; also when nothing is said) gets the item page; ``application/json``
@@ -38,22 +39,11 @@ router = APIRouter(tags=["resolver"])
 
 GS1_VOC = "https://gs1.org/voc/"
 LINKSET_TYPE = "application/linkset+json"
+# The GS1 primary keys objects on this platform are identified by: trade items with serial, logistic units (SSCC),
+# returnable assets (GRAI with serial).
+PRIMARY_KEYS = ("01", "00", "8003")
 # Other GS1 primary keys: valid Digital Link paths, but nothing on this platform is identified by them.
-OTHER_PRIMARY_KEYS = (
-    "00",
-    "253",
-    "255",
-    "401",
-    "402",
-    "414",
-    "417",
-    "8003",
-    "8004",
-    "8006",
-    "8010",
-    "8013",
-    "8017",
-)
+OTHER_PRIMARY_KEYS = ("253", "255", "401", "402", "414", "417", "8004", "8006", "8010", "8013", "8017")
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "Link, Location, Content-Type",
@@ -340,6 +330,41 @@ async def resolve_digital_link(
 
 
 @router.get(
+    "/00/{rest:path}",
+    summary="Resolve a logistic unit's GS1 Digital Link (SSCC) / 解析物流单元（SSCC）数字链接",
+    description="A cage, pallet or transport box by its Serial Shipping Container Code: `/00/{sscc}` (18 digits, "
+    "check digit verified). Answered exactly like `/01/…`.",
+    response_model=ResolvedItem,
+    responses=_RESPONSES,
+)
+async def resolve_sscc_link(
+    request: Request,
+    services: ServicesDep,
+    rest: Annotated[str, Path(description="`{sscc}`, e.g. `106141412345678908`.")],
+    link_type: LinkTypeQuery = None,
+) -> Response:
+    return await resolve(request, services)
+
+
+@router.get(
+    "/8003/{rest:path}",
+    summary="Resolve a returnable asset's GS1 Digital Link (GRAI) / 解析可回收资产（GRAI）数字链接",
+    description="A crate, bin or cylinder by its Global Returnable Asset Identifier with serial: `/8003/{grai}` (a 0, "
+    "the 13-digit asset type with its check digit, then the serial, percent-encoded). A GRAI without serial names a "
+    "kind of asset and is refused (400). Answered exactly like `/01/…`.",
+    response_model=ResolvedItem,
+    responses=_RESPONSES,
+)
+async def resolve_grai_link(
+    request: Request,
+    services: ServicesDep,
+    rest: Annotated[str, Path(description="`{grai}`, e.g. `00614141123452400`.")],
+    link_type: LinkTypeQuery = None,
+) -> Response:
+    return await resolve(request, services)
+
+
+@router.get(
     "/id/{rest:path}",
     summary="Resolve a platform link (VIN, battery code, internal code) / 解析平台链接",
     description="The platform's own links for objects without a GS1 key: `/id/vin/{vin}`, `/id/gbt34014/{code}`, "
@@ -356,14 +381,10 @@ async def resolve_platform_link(
     return await resolve(request, services)
 
 
-@router.head("/01/{rest:path}", include_in_schema=False)
-@router.head("/id/{rest:path}", include_in_schema=False)
 async def resolve_head(request: Request, services: ServicesDep) -> Response:
     return await resolve(request, services)
 
 
-@router.options("/01/{rest:path}", include_in_schema=False)
-@router.options("/id/{rest:path}", include_in_schema=False)
 @router.options("/.well-known/gs1resolver", include_in_schema=False)
 async def preflight() -> Response:
     """CORS preflight: any origin may read the resolver."""
@@ -379,11 +400,17 @@ async def preflight() -> Response:
     )
 
 
+for _prefix in (*PRIMARY_KEYS, "id"):
+    router.add_api_route(f"/{_prefix}/{{rest:path}}", resolve_head, methods=["HEAD"], include_in_schema=False)
+    router.add_api_route(f"/{_prefix}/{{rest:path}}", preflight, methods=["OPTIONS"], include_in_schema=False)
+
+
 async def _other_primary_key(request: Request) -> Response:
     error = NotFound(
-        "this resolver knows serialised trade items (/01/{gtin}/21/{serial}) and platform links (/id/…) only",
+        "this resolver knows serialised trade items (/01/{gtin}/21/{serial}), logistic units (/00/{sscc}), "
+        "returnable assets (/8003/{grai}) and platform links (/id/…) only",
         code=codes.OBJECT_NOT_FOUND,
-        message_zh="本解析器只解析带序列号的商品（/01/{gtin}/21/{serial}）和平台链接（/id/…）",
+        message_zh="本解析器只解析带序列号的商品（/01/…/21/…）、物流单元（/00/…）、可回收资产（/8003/…）和平台链接（/id/…）",
         field="path",
         details={"path": _raw_path(request)},
     )
@@ -404,7 +431,7 @@ async def resolver_description(request: Request) -> JSONResponse:
         {
             "name": "trace: recycled-resource traceability / 再生资源追溯平台",
             "resolverRoot": str(request.base_url).rstrip("/"),
-            "supportedPrimaryKeys": ["01"],
+            "supportedPrimaryKeys": list(PRIMARY_KEYS),
             "supportedLinkType": [{"namespace": GS1_VOC, "prefix": "gs1:"}],
             "linkTypeDefaultCanBeLinkset": False,
         },

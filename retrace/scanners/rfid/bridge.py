@@ -7,9 +7,13 @@ field.  The bridge turns that into events the platform can use:
    (a sliding window: every sighting, counted or not, restarts it).  A tag sitting next to the portal all day counts
    once, not 50 000 times.  The sightings are kept in the queue file (with the events they counted, and refreshed
    at least every half window), so a bridge restarted within the window goes on suppressing the same tags.
-2. **EPCs are decoded** with the domain's ``EpcHex`` (SGTIN-96, SGTIN-198, SSCC-96, GRAI-96, GRAI-170).  A read that
-   does not decode (a blank tag's factory EPC, a truncated read, a scheme that is not a GS1 key, reserved bits set)
-   is reported — logged, counted, kept in the queue file's ``unreadable_tag`` table — and never submitted.
+2. **EPCs are decoded** with the domain's ``Epc`` (every binary encoding of the EPC Tag Data Standard).  A tag of
+   a traced unit (SGTIN-96/198: a trade item; SSCC-96: a cage or pallet; GRAI-96/170: a returnable crate) becomes
+   an event.  A tag of another scheme decodes but names no item — an SGLN on the dock door, a GIAI on a forklift,
+   a GDTI on a document — and is counted as *other* (``BridgeStats.other``, logged at info) and never submitted:
+   such tags sit in every portal's field and are not faults.  A read that does not decode (a blank tag's factory
+   EPC, a truncated read, reserved bits set) is reported — logged, counted, kept in the queue file's
+   ``unreadable_tag`` table — and never submitted.
 3. **Each counted tag becomes one ``receive`` event** at the bridge's site and party, at the time the reader first
    saw it (``FirstSeenTimestampUTC``; the bridge's clock if the reader gives none or is not trusted), naming the
    tag by its EPC pure-identity URN.  One event per tag, so a tag the platform refuses never takes the others
@@ -36,7 +40,7 @@ from typing import Any
 
 from retrace.domain import errors as codes
 from retrace.domain.errors import InvalidIdentifier
-from retrace.domain.identifiers import EpcHex
+from retrace.domain.identifiers import Epc, EpcHex
 from retrace.scanners.outbox import OutboxQueue
 from retrace.scanners.rfid.client import LlrpClient, ReaderSettings
 from retrace.scanners.rfid.llrp import LlrpError, TagReport
@@ -117,9 +121,11 @@ class BridgeStats:
     repeats: int = 0  # suppressed by the window
     submitted: int = 0  # receive events queued
     unreadable: int = 0  # reads that did not decode (reported, not submitted)
+    other: int = 0  # tags that decode but name no traced unit: locations, assets, documents … (not submitted)
     connections: int = 0
     last_error: str | None = None
     unreadable_epcs: list[tuple[str, str]] = field(default_factory=list)  # (hex, reason), latest last
+    other_epcs: list[tuple[str, str]] = field(default_factory=list)  # (hex, pure-identity URN), latest last
 
 
 class RfidBridge:
@@ -159,19 +165,23 @@ class RfidBridge:
         for report in reports:
             self.stats.reads += 1
             seen_at = (report.first_seen if self.config.use_reader_clock else None) or self.clock()
-            tag: EpcHex | None
+            epc: Epc | None
             try:
-                tag = EpcHex.parse(report.epc_hex)
-                key, reason = tag.key, ""
+                epc = Epc.from_hex(report.epc_hex)
+                # A tag of another scheme is kept apart by its URN, which no traced key can equal.
+                key, reason = (epc.identity.key if epc.identity else epc.urn), ""
             except InvalidIdentifier as e:
-                tag, key, reason = None, f"raw:{report.epc_hex}", e.message
+                epc, key, reason = None, f"raw:{report.epc_hex}", e.message
             if not self.filter.admit(key, seen_at):
                 self.stats.repeats += 1
                 continue
-            if tag is None:
+            if epc is None:
                 unreadable.append((report, reason, seen_at))
                 continue
-            events.append(self.event_for(tag, seen_at))
+            if epc.identity is None:
+                self._note_other(report, epc)
+                continue
+            events.append(self.event_for(EpcHex.of(epc), seen_at))
         for report, reason, seen_at in unreadable:
             self.stats.unreadable += 1
             self.stats.unreadable_epcs.append((report.epc_hex, reason))
@@ -195,6 +205,18 @@ class RfidBridge:
         self.stats.submitted += len(ids)
         self.wake.set()
         return ids
+
+    def _note_other(self, report: TagReport, epc: Epc) -> None:
+        self.stats.other += 1
+        self.stats.other_epcs.append((report.epc_hex, epc.urn))
+        del self.stats.other_epcs[:-100]
+        log.info(
+            "tag %s on antenna %s is %s, %s: not an item, not submitted",
+            report.epc_hex,
+            report.antenna_id,
+            epc.urn,
+            epc.names[0],
+        )
 
     async def run(
         self,
