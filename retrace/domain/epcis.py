@@ -47,7 +47,6 @@ from retrace.domain.events import (
 )
 from retrace.domain.identifiers import (
     BatteryCode,
-    DigitalLink,
     EpcHex,
     GraiUrn,
     Identifier,
@@ -57,6 +56,7 @@ from retrace.domain.identifiers import (
     SgtinUrn,
     SsccUrn,
     Vin,
+    parse_digital_link,
     parse_identifier,
 )
 from retrace.domain.ledger import object_id_for
@@ -170,7 +170,7 @@ def event_uri(event_id: str) -> str:
 
 
 _PARSERS: dict[str, Callable[[str], Identifier]] = {
-    Scheme.DIGITAL_LINK.value: DigitalLink.parse,
+    Scheme.DIGITAL_LINK.value: parse_digital_link,
     Scheme.SGTIN_URN.value: SgtinUrn.parse,
     Scheme.SGTIN_HEX.value: Sgtin96Hex.parse,
     Scheme.SSCC_URN.value: SsccUrn.parse,
