@@ -13,7 +13,14 @@ Rules (the API description of ``/api/v1/reports`` is this docstring):
   the **models basis** (the first treatment of their units, by declared fates).
 - The targets that apply are those in force during the period, of the report's stream or of all streams; each
   comes with the measured value, the target, the gap and whether it is met; targets per party or per model are
-  checked for each party or model in the scope.  Targets the platform cannot measure are listed with the reason.
+  checked for each party or model in the scope.  Targets the platform cannot measure are listed with the reason;
+  targets that do not concern the scope (a stream it recorded no flows of) are listed as not applicable, with the
+  reason.
+- Producers' EPR (extended producer responsibility) figures cover the producers' product models of the scope:
+  every model for the nation, the producer's (or the model) for a producer, model, or a party that is a producer.
+  A province, a site or a party that produces nothing has no EPR figures, and its EPR targets are not applicable:
+  EPR is a producer's obligation over what it placed on the market nationwide.  Each producer total and product
+  line is held to the EPR target in force on the period's last day, with its gap.
 - Drill-down: any number (``input``, ``recycled``, ``loss`` …) splits into what each site, party, material, model
   or stream contributed, and each site's share into its flow records, event by event.
 """
@@ -41,8 +48,10 @@ from retrace.domain.rates.report import (
     ScopeKind,
     SiteLine,
     balance_of,
+    carries_epr,
     contributions,
     epr_lines,
+    epr_target,
     material_sankey,
     party_flows,
     recovery_report,
@@ -75,7 +84,7 @@ class ReportQueries:
     async def recovery(self, scope: Scope, period: Period) -> RecoveryReport:
         await self._check_scope(scope)
         rows = await self._rows(scope, period)
-        epr_rows = await self._epr_rows(period, scope.stream)
+        epr_rows = await self._epr_rows(period, scope.stream) if await self._carries_epr(scope) else []
         master = await self._master([*rows, *epr_rows], scope)
         return recovery_report(rows, scope, period, master, self.catalogue, epr_rows)
 
@@ -91,16 +100,17 @@ class ReportQueries:
             if producer_id
             else None
         )
-        lines = epr_lines(rows, master, self.catalogue, models)
+        lines = epr_lines(rows, master, self.catalogue, models, period)
+        target = epr_target(self.catalogue, period)
         by_producer = {
-            p: EprTotals.of(x for x in lines if x.producer_id == p)
+            p: EprTotals.of((x for x in lines if x.producer_id == p), target)
             for p in sorted({x.producer_id for x in lines})
         }
         by_group = {
-            g: EprTotals.of(x for x in lines if x.epr_group == g)
+            g: EprTotals.of((x for x in lines if x.epr_group == g), target)
             for g in sorted({x.epr_group for x in lines})
         }
-        return EprReport(period, producer_id, lines, by_producer, by_group, EprTotals.of(lines))
+        return EprReport(period, producer_id, lines, by_producer, by_group, EprTotals.of(lines, target))
 
     async def sites(self, scope: Scope, period: Period) -> tuple[MasterData, list[SiteLine]]:
         """Each site of the scope with its own mass balance (its process: what came in, what it made of it)."""
@@ -224,6 +234,14 @@ class ReportQueries:
             by_month=by_month,
         )
         return await self.store.flow_aggregates(query)
+
+    async def _carries_epr(self, scope: Scope) -> bool:
+        """Whether a report of the scope has EPR figures (``epr_models``): not for a province, a site, or a party
+        that produces nothing, so their rows are not fetched."""
+        parties = (
+            await self.store.get_parties([scope.id]) if scope.kind is ScopeKind.PARTY and scope.id else {}
+        )
+        return carries_epr(scope, MasterData(parties=parties))
 
     async def _epr_rows(self, period: Period, stream: Stream | None) -> list[FlowAggregate]:
         return await self.store.flow_aggregates(

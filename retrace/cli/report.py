@@ -22,7 +22,7 @@ from retrace.cli.common import load_settings, out, reported
 from retrace.domain.model import Stream
 from retrace.domain.rates.aggregates import REPORTING_TZ, add_months, month_of
 from retrace.domain.rates.balance import Figures
-from retrace.domain.rates.report import Period, RecoveryReport, Scope, ScopeKind, TargetCheck
+from retrace.domain.rates.report import EprTotals, Period, RecoveryReport, Scope, ScopeKind, TargetCheck
 from retrace.domain.rates.targets import UNITS, Quantity
 
 FATES = ("reuse", "remanufacture", "recycling", "energy_recovery", "disposal", "unknown")
@@ -205,9 +205,15 @@ def print_report(r: RecoveryReport) -> None:
             name += f" — {c.subject_name_zh}"
         if c.target.status.value != "ok":
             name += f" ({c.target.status.value})"
+        if c.measured is not None:
+            shown_value = measured
+        elif not c.applicable:
+            shown_value = c.note  # it says "not applicable" and why, in both languages
+        else:
+            shown_value = f"不可测 / {c.note}" if c.note else "—"
         checks.add_row(
             name,
-            measured if c.measured is not None else f"不可测 / {c.note}",
+            shown_value,
             target,
             gap,
             "—" if c.met is None else ("✓" if c.met else "✗"),
@@ -218,9 +224,17 @@ def print_report(r: RecoveryReport) -> None:
         out.print(
             f"EPR / 生产者责任延伸: placed on market / 投放 {epr.placed_units} units, collected / 回收 "
             f"{epr.collected_units}, properly treated / 规范处理 {epr.properly_treated_units}, "
-            f"rate / 比率 {_pct(epr.rate)}",
+            f"rate / 比率 {_pct(epr.rate)}{_epr_target(epr)}",
             markup=False,
         )
+
+
+def _epr_target(epr: EprTotals) -> str:
+    """The EPR target the totals are held to and the gap, as the report's checks show them."""
+    if epr.target is None:
+        return ""
+    gap = "—" if epr.gap is None else _points(float(epr.gap) * 100)
+    return f"; target / 目标 {epr.target.value} % [{epr.target.id}], gap / 差距 {gap}"
 
 
 def report_csv(r: RecoveryReport) -> str:
@@ -262,7 +276,7 @@ def report_csv(r: RecoveryReport) -> str:
         factor = UNITS[t.unit][1]
         value = "" if c.value is None else f"{float(c.value / factor):.6g}"
         gap = "" if c.gap is None else f"{float(c.gap / factor):.6g}"
-        met = "" if c.met is None else str(c.met).lower()
+        met = "not_applicable" if not c.applicable else "" if c.met is None else str(c.met).lower()
         w.writerow(
             [
                 "target",

@@ -11,7 +11,7 @@ from retrace.app.capture import CaptureEvents
 from retrace.app.ports import FlowQuery, FlowRecordKey, FlowRecordQuery, GraphStore
 from retrace.app.registry import RegisterMasterData
 from retrace.app.reporting import ReportQueries
-from retrace.domain.changes import Direction, FlowRecord
+from retrace.domain.changes import Direction, FlowRecord, Stage
 from retrace.domain.events import Correct, Dispose, Event
 from retrace.domain.model import Stream
 from retrace.domain.rates.aggregates import month_of
@@ -153,6 +153,12 @@ async def test_reports_are_the_pure_engines_on_the_same_events(
         in_year = [f for f in in_year if f.site_id == scope.id]
     if scope.kind is ScopeKind.PARTY:
         in_year = [f for f in in_year if f.party_id == scope.id]
+    # EPR covers the producers' models of the scope: all for the nation, the maker's for the maker and its model;
+    # a province, a site or a recycler holds no EPR obligation and gets no EPR rows.
+    if scope.kind in (ScopeKind.PROVINCE, ScopeKind.SITE, ScopeKind.PARTY):
+        epr = []
+    if scope.kind is ScopeKind.MODEL:
+        epr = [r for r in epr if r.model_id == scope.id]
     expected = recovery_report(rows(in_year), scope, YEAR, master(), catalogue, epr)
     assert got.figures == expected.figures
     assert got.checks == expected.checks
@@ -172,3 +178,51 @@ async def test_drill_down_and_sites_agree_with_the_report(
     assert dismantler.figures.units_treated == 1
     site_report = await queries.recovery(Scope(ScopeKind.SITE, "site-dismantler"), YEAR)
     assert dismantler.figures == site_report.figures
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(ScopeKind.PROVINCE, "32"),
+        Scope(ScopeKind.SITE, "site-dismantler"),
+        Scope(ScopeKind.PARTY, "batt"),
+    ],
+    ids=lambda s: f"{s.kind.value}:{s.id}",
+)
+async def test_a_province_site_or_recycler_report_carries_no_national_epr(
+    store: GraphStore, loaded: list[FlowRecord], scope: Scope
+) -> None:
+    queries = ReportQueries(store, load_catalogue())
+    national = await queries.recovery(Scope(ScopeKind.NATION), YEAR)
+    assert national.epr is not None and national.epr.placed_units > 0  # there is a national figure to leak
+    report = await queries.recovery(scope, YEAR)
+    assert report.epr is None
+    epr_checks = [c for c in report.checks if c.target.measure == "epr_rate"]
+    assert epr_checks, "the EPR target in force is listed"
+    for check in epr_checks:
+        assert not check.applicable and check.value is None and check.met is None
+        assert check.note.startswith("not applicable: EPR rates are producers' obligations")
+    # The pure engine given the nation's EPR rows for the scope still gives none: it does not borrow them.
+    in_year = rows([f for f in loaded if YEAR.contains(month_of(f.event_time))], by_month=True)
+    assert recovery_report([], scope, YEAR, master(), load_catalogue(), in_year).epr is None
+
+
+async def test_a_producers_report_carries_its_own_models_epr(
+    store: GraphStore, loaded: list[FlowRecord]
+) -> None:
+    queries = ReportQueries(store, load_catalogue())
+    placed = {f.model_id for f in loaded if f.direction is Direction.COMMISSIONED and f.model_id}
+    assert placed, "the world places products on the market"
+    maker = await queries.recovery(Scope(ScopeKind.PARTY, "maker"), YEAR)
+    producer = await queries.recovery(Scope(ScopeKind.PRODUCER, "maker"), YEAR)
+    assert maker.epr is not None and maker.epr == producer.epr
+    car = await queries.recovery(Scope(ScopeKind.MODEL, "car"), YEAR)
+    assert car.epr is not None
+    car_units = sum(
+        -1 if f.reverses else 1
+        for f in loaded
+        if f.model_id == "car" and f.stage is Stage.PLACED_ON_MARKET and f.direction is Direction.COMMISSIONED
+    )
+    assert car_units > 0 and car.epr.placed_units == car_units
+    check = next(c for c in car.checks if c.target.measure == "epr_rate")
+    assert check.applicable and check.gap == (car.epr.rate or 0) - check.target.base_value

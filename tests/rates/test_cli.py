@@ -78,3 +78,26 @@ def test_a_bad_scope_or_period_says_what_is_wrong(run) -> None:  # type: ignore[
     assert backwards.exit_code == 1 and "结束月份早于开始月份" in backwards.output
     malformed = run("--from", "2025-13")
     assert malformed.exit_code == 1 and "YYYY-MM" in malformed.output
+
+
+def test_a_producers_epr_line_shows_its_target_and_gap(run) -> None:  # type: ignore[no-untyped-def]
+    producer = run("--scope", "producer", "--id", "yuehua-appliances", "--from", "2025-01", "--to", "2026-09",
+                   "--csv", "producer.csv")  # fmt: skip
+    assert producer.exit_code == 0, producer.output
+    # 131 appliances placed, 19 of them properly treated: 14.5 %, 35.5 points short of the 2025 step's 50 %.
+    assert "rate / 比率 14.5 %; target / 目标 50 % [cn_epr_2025], gap / 差距 -35.50 pt" in producer.output
+    rows = list(csv.DictReader(io.StringIO(Path("producer.csv").read_text(encoding="utf-8"))))
+    elv = [r for r in rows if r["key"] == "cn_auto_epr_2023_utilisation"]
+    assert [r["met"] for r in elv] == ["not_applicable"]  # an appliance maker has no ELV utilisation rate
+    assert elv[0]["note"].startswith("not applicable: no elv flows")
+
+
+def test_a_dismantler_has_no_epr_line_and_its_epr_target_is_not_applicable(run) -> None:  # type: ignore[no-untyped-def]
+    party = run("--scope", "party", "--id", "xiangjiang-weee", "--from", "2025-01", "--to", "2026-09",
+                "--csv", "party.csv")  # fmt: skip
+    assert party.exit_code == 0, party.output
+    assert "EPR / 生产者责任延伸" not in party.output and "216 units" not in party.output
+    rows = list(csv.DictReader(io.StringIO(Path("party.csv").read_text(encoding="utf-8"))))
+    (epr,) = [r for r in rows if r["key"] == "cn_epr_2025"]
+    assert epr["met"] == "not_applicable" and epr["value"] == ""
+    assert epr["note"].startswith("not applicable: EPR rates are producers' obligations")

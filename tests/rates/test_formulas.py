@@ -14,6 +14,7 @@ from retrace.domain.rates.aggregates import month_of
 from retrace.domain.rates.balance import Figures
 from retrace.domain.rates.materials import RECOVERED_FORMS, lot_elements
 from retrace.domain.rates.report import (
+    EprTotals,
     Measure,
     Period,
     Scope,
@@ -21,6 +22,7 @@ from retrace.domain.rates.report import (
     balance_of,
     contributions,
     epr_lines,
+    epr_target,
     recovery_report,
     select,
     site_lines,
@@ -394,6 +396,42 @@ def test_epr_counts_units_placed_collected_and_properly_treated() -> None:
     assert (line.placed.count, line.collected.count, line.treated.count) == (2, 2, 2)
     assert line.properly_treated.count == 1 and line.rate == Fraction(1, 2)
     assert line.placed.mass_g == 2 * PACK_G
+
+
+@pytest.mark.parametrize(
+    ("period", "target_id", "target"),
+    [
+        (Period("2026-01", "2026-12"), "cn_epr_2025", Fraction(50, 100)),
+        (Period("2024-01", "2024-12"), "cn_epr_2020", Fraction(40, 100)),
+        (Period("2024-07", "2025-06"), "cn_epr_2025", Fraction(50, 100)),  # the step in force on the last day
+    ],
+)
+def test_epr_lines_and_totals_carry_the_target_in_force_and_the_gap(
+    period: Period, target_id: str, target: Fraction
+) -> None:
+    # Two packs placed, one treated by a licensed recycler, one after its licence lapsed; a car placed, not yet
+    # treated.  Pack line: 1 / 2 properly treated; car line: 0 / 1; producer total: 1 / 3.
+    reg = registration(lapse=date(2026, 1, 31))
+    second = battery(2)
+    events = [
+        *battery_chain()[:4],
+        commission("c-p2", JAN, "maker", second, "pack"),
+        *move("m9", at(JAN, 5), "maker", "batt", second),
+        transform("t-p2", at(FEB, 5), "batt", [second], lot("BM-2", "black_mass", 80_000)),
+        commission("c-car", JAN, "maker", CAR, "car"),
+    ]
+    found = rows(replay(events, reg).flows, by_month=True)
+    catalogue = load_catalogue()
+    car, pack = epr_lines(found, master(reg), catalogue, None, period)
+    assert (car.model_id, pack.model_id) == ("car", "pack")
+    assert pack.target is not None and pack.target.id == target_id and pack.target.base_value == target
+    assert pack.rate == Fraction(1, 2) and pack.gap == Fraction(1, 2) - target
+    assert car.rate == 0 and car.gap == -target
+    total = EprTotals.of([car, pack], epr_target(catalogue, period))
+    assert (total.placed_units, total.rate_units) == (3, 1)
+    assert total.target is not None and total.target.id == target_id
+    assert total.gap == Fraction(1, 3) - target
+    assert epr_lines(found, master(reg), catalogue, None)[1].gap is None  # no period: no target, no gap
 
 
 def test_flows_carry_the_stage_the_rates_need() -> None:

@@ -4,6 +4,7 @@ indicator the platform can measure has a target."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from decimal import Decimal
 from fractions import Fraction
@@ -11,11 +12,16 @@ from fractions import Fraction
 import pytest
 
 from retrace.demo import catalogue as demo
+from retrace.domain.changes import FlowRecord
 from retrace.domain.errors import InvalidInput
+from retrace.domain.model import Stream
 from retrace.domain.rates.balance import Balance
-from retrace.domain.rates.report import Period, measure
+from retrace.domain.rates.report import Period, Scope, ScopeKind, measure, recovery_report
 from retrace.domain.rates.targets import UNITS, catalogue_from_rows, content_version
 from retrace.targets import FILES, load_catalogue, read_text, rows
+from tests.rates.support import master, replay
+from tests.rates.support import rows as aggregate
+from tests.rates.test_formulas import battery_chain
 
 SOURCES = {name: rows(read_text(f"sources/{name}")) for name in (
     "miit-green-plan-2020-indicators.csv", "other-recovery-targets.csv")}  # fmt: skip
@@ -106,3 +112,52 @@ def test_shares_of_a_material_above_one_are_refused() -> None:
     text = "material,class,share,note\nx,ferrous,0.7,\nx,plastics,0.4,\n"
     with pytest.raises(InvalidInput):
         catalogue_from_rows([], list(csv.DictReader(io.StringIO(text))))
+
+
+def test_a_report_after_2031_holds_the_refinery_to_the_2031_step() -> None:
+    """The EU material recovery targets rise on 2031-12-31 (Co, Ni, Cu 90 → 95 %, Li 50 → 80 %): a report of 2032
+    checks the refinery against the later step only, and lead against a row that says why it is not measured."""
+
+    def six_years_on(flow: FlowRecord) -> FlowRecord:
+        origin = flow.origin_at.replace(year=flow.origin_at.year + 6) if flow.origin_at else None
+        return dataclasses.replace(
+            flow, event_time=flow.event_time.replace(year=flow.event_time.year + 6), origin_at=origin
+        )
+
+    flows = [six_years_on(f) for f in replay(battery_chain()).flows]
+    period = Period("2032-01", "2032-12")
+    report = recovery_report(
+        aggregate(flows), Scope(ScopeKind.NATION, stream=Stream.BATTERY), period, master(), load_catalogue()
+    )
+    eu = {c.target.id: c for c in report.checks if c.target.id.startswith("eu_bat_mat")}
+    assert set(eu) == {"eu_bat_mat_co_2031", "eu_bat_mat_ni_2031", "eu_bat_mat_cu_2031", "eu_bat_mat_li_2031",
+                       "eu_bat_mat_pb_2031"}  # fmt: skip
+    assert {i: float(c.target.value) for i, c in eu.items()} == {
+        "eu_bat_mat_co_2031": 95, "eu_bat_mat_ni_2031": 95, "eu_bat_mat_cu_2031": 95, "eu_bat_mat_li_2031": 80,
+        "eu_bat_mat_pb_2031": 95,
+    }  # fmt: skip
+    li = eu["eu_bat_mat_li_2031"]
+    assert li.subject_id == "refiner" and li.value == Fraction(2_630, 2_900)  # the refinery's own process
+    assert li.gap == Fraction(2_630, 2_900) - Fraction(80, 100) and li.met
+    assert eu["eu_bat_mat_ni_2031"].value == Fraction(11_500, 11_800) and eu["eu_bat_mat_ni_2031"].met
+    assert (
+        eu["eu_bat_mat_pb_2031"].value is None
+        and "lead is not a tracked element" in eu["eu_bat_mat_pb_2031"].note
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "step"),
+    [("2027-06", None), ("2028-06", "eu_bat_mat_li_2027"), ("2031-12", "eu_bat_mat_li_2031")],
+)
+def test_one_step_of_a_target_is_in_force_at_a_time(month: str, step: str | None) -> None:
+    period = Period(month, month)
+    li = [t.id for t in load_catalogue().targets
+          if t.id.startswith("eu_bat_mat_li") and t.in_force(period.last_day, period.last_day)]  # fmt: skip
+    assert li == ([step] if step else [])
+    portable = {
+        year: [t.value for t in load_catalogue().targets if t.id.startswith("eu_bat_portable")
+               and t.in_force(Period(year, year).last_day, Period(year, year).last_day)]
+        for year in ("2024-06", "2029-06", "2031-06")
+    }  # fmt: skip
+    assert portable == {"2024-06": [45], "2029-06": [63], "2031-06": [73]}

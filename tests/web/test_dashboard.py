@@ -5,6 +5,7 @@ error, loads nothing from elsewhere, and leaves a screenshot of itself in docs/.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -208,6 +209,102 @@ def test_the_producer_view_shows_epr_by_product_line(server: str, watched: Watch
         page.locator('#model-bullets .bullet[data-target="cn_auto_epr_2023_recoverability"]').first
     ).to_be_visible()
     page.screenshot(path=str(DOCS / "dashboard-producer.png"), full_page=True)
+
+
+def test_a_bullet_drills_into_the_quantity_its_rate_is_made_of_or_offers_none(
+    server: str, watched: Watched
+) -> None:
+    watched.page.goto(f"{server}/dashboard/?lang=en&{PERIOD}")
+    page = watched.ready()
+    bullets = page.locator("#bullets")
+    expect(bullets.locator('.bullet[data-target="eu_elv_recycling"]')).to_have_attribute(
+        "data-drill", "recycled"
+    )
+    expect(bullets.locator('.bullet[data-target="eu_elv_recovery"]')).to_have_attribute(
+        "data-drill", "recovered"
+    )
+    collection = bullets.locator('.bullet[data-target="eu_weee_collection"]')
+    expect(collection).to_have_attribute("data-drill", "collected")
+    collection.click()
+    expect(page.locator("#drawer-title")).to_contain_text("Collected")
+    collected = httpx.get(
+        f"{server}/api/v1/reports/drilldown?{PERIOD}&measure=collected&stream=weee", timeout=30
+    ).json()
+    expect(page.locator("#drawer")).to_contain_text(f"{collected['total_kg'] / 1000:.3f}")
+    page.locator("#drawer-close").click()
+    # An EPR rate counts units, not mass: no drill-down is offered, and clicking it opens nothing.
+    epr = bullets.locator('.bullet[data-target="cn_epr_2025"]')
+    expect(epr).not_to_have_attribute("data-drill", re.compile(".*"))
+    epr.click()
+    expect(page.locator("#drawer")).to_be_hidden()
+
+
+def test_a_province_shows_its_epr_target_as_not_applicable(server: str, watched: Watched) -> None:
+    watched.page.goto(f"{server}/dashboard/?lang=en&scope=province:43&{PERIOD}")
+    page = watched.ready()
+    epr = page.locator('#bullets .bullet[data-target="cn_epr_2025"]')
+    expect(epr).to_contain_text("not applicable")
+    expect(epr).to_have_attribute(
+        "title", re.compile("^not applicable: EPR rates are producers' obligations")
+    )
+
+
+def test_the_sankey_switches_between_materials_and_the_chain_of_parties(
+    server: str, watched: Watched
+) -> None:
+    roles = httpx.get(f"{server}/api/v1/reports/flows?{PERIOD}&view=roles", timeout=30).json()
+    watched.page.goto(f"{server}/dashboard/?lang=en&{PERIOD}")
+    page = watched.ready()
+    expect(page.locator("#sankey-title")).to_have_text(
+        "Material flows: streams → material classes → final fate"
+    )
+    expect(page.locator("#sankey")).to_have_attribute("data-view", "materials")
+    page.locator("[data-flow=roles]").click()
+    expect(page.locator("#sankey")).to_have_attribute("data-view", "roles")
+    page.wait_for_selector("body[data-state=ready]")
+    expect(page.locator("#sankey-title")).to_have_text("Custody flows: collectors → dismantlers → recyclers")
+    expect(page.locator("[data-flow=roles]")).to_have_attribute("aria-pressed", "true")
+    assert page.locator("#sankey path.link").count() == len(roles["links"]) > 2
+    for node in ("role:collector", "role:dismantler", "role:recycler"):
+        expect(page.locator(f'#sankey g.node[data-node="{node}"]')).to_be_visible()
+    expect(page.locator("#sankey")).to_contain_text("Dismantlers")
+    assert "flow=roles" in page.url  # the choice is kept in the address
+    page.locator("[data-lang=zh]").click()
+    expect(page.locator("#sankey-title")).to_have_text("物质流转：回收网点 → 拆解企业 → 综合利用企业")
+
+
+def test_the_chinese_producer_view_shows_its_target_and_gaps(server: str, watched: Watched) -> None:
+    epr = httpx.get(
+        f"{server}/api/v1/reports/producers?{PERIOD}&producer_id=yuehua-appliances", timeout=30
+    ).json()
+    mine = next(p for p in epr["producers"] if p["producer_id"] == "yuehua-appliances")
+    line = next(x for x in epr["lines"] if x["model_id"] == "yh-led-55")
+    watched.page.goto(f"{server}/dashboard/?lang=zh&view=producer&producer=yuehua-appliances&{PERIOD}")
+    page = watched.ready()
+    expect(page.locator("h1")).to_have_text("回收利用看板")
+    expect(page.locator("button[data-view=producer]")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("body")).not_to_have_attribute("aria-pressed", re.compile(".*"))
+    cards = page.locator("#producer-cards")
+    expect(cards).to_contain_text(f"{mine['placed_on_market_units']} 台/件")
+    expect(cards).to_contain_text("规范回收处理率")
+    expect(cards).to_contain_text(f"{mine['rate'] * 100:.1f} %")
+    gap = mine["gap"] * 100
+    expect(cards).to_contain_text(f"目标 {mine['target'] * 100:.0f} %")
+    expect(cards).to_contain_text(f"差距 {'+' if gap >= 0 else '−'}{abs(gap):.1f} pt")
+    expect(page.locator("#epr h2, section h2").filter(has_text="生产者责任延伸：各产品线")).to_be_visible()
+    row = page.locator('#epr-table tr[data-model="yh-led-55"]')
+    expect(row).to_be_visible()
+    line_gap = line["gap"] * 100
+    expect(row).to_contain_text(f"{'+' if line_gap >= 0 else '−'}{abs(line_gap):.1f} pt")
+    expect(page.locator("#epr-table thead")).to_contain_text("差距")
+    # Its EPR rate is checked (a bullet) but offers no mass drill-down; the WEEE category rates do.
+    expect(page.locator('#model-bullets .bullet[data-target="cn_epr_2025"]')).not_to_have_attribute(
+        "data-drill", re.compile(".*")
+    )
+    expect(page.locator('#model-bullets .bullet[data-target="eu_weee_cat2_recycling"]')).to_have_attribute(
+        "data-drill", "recycled"
+    )
+    expect(page.locator("#model-bullets")).not_to_contain_text("报废汽车资源综合利用率")  # not its stream
 
 
 def test_the_dashboard_is_served_with_a_policy_that_allows_only_itself(server: str) -> None:

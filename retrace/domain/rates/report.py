@@ -332,8 +332,11 @@ class TargetCheck:
     subject_id: str | None
     subject_name: str
     subject_name_zh: str
-    measured: Measured | None  # None: the platform cannot measure it (``note`` says why)
+    measured: Measured | None  # None: not measured (``note`` says why)
     note: str = ""
+    # False: the target does not concern the scope (an EPR rate for a site, an ELV rate for an appliance maker);
+    # ``note`` says why and nothing is measured.
+    applicable: bool = True
 
     @property
     def value(self) -> Fraction | None:
@@ -440,24 +443,45 @@ def _refines(figures: Figures, element: str) -> bool:
     return figures.elements[element].recovered_g > 0
 
 
+NOT_PRODUCER_SCOPE = (
+    "not applicable: EPR rates are producers' obligations, measured over their product models nationwide; a "
+    "{kind} places nothing on the market (see the producer or nation report) / 不适用：生产者责任延伸针对生产者的"
+    "产品，按全国计"
+)
+NO_STREAM_FLOWS = (
+    "not applicable: no {stream} flows were recorded in this scope and period / "
+    "不适用：本范围本期无该类产品的物质流"
+)
+NO_DENOMINATOR = (
+    "nothing to measure: the rate's denominator (mass or units placed on the market, or treated) is zero in this "
+    "scope and period / 无可计算：本范围本期分母为零"
+)
+
+
 def check_targets(ctx: _Context, epr: EprTotals | None) -> list[TargetCheck]:
     out: list[TargetCheck] = []
     scope = ctx.scope
     for target in applicable(ctx.catalogue, ctx.period, scope.stream):
         stream = target.stream
+        scope_name = (ctx.selection.name, ctx.selection.name_zh)
         if target.measure is None:
-            out.append(
-                TargetCheck(
-                    target, target.subject, None, ctx.selection.name, ctx.selection.name_zh, None, target.note
-                )
-            )
+            out.append(TargetCheck(target, target.subject, None, *scope_name, None, target.note))
+            continue
+        if target.measure == "epr_rate" and not carries_epr(scope, ctx.master):
+            reason = NOT_PRODUCER_SCOPE.format(kind=_scope_noun(scope))
+            out.append(TargetCheck(target, "scope", scope.id, *scope_name, None, reason, applicable=False))
             continue
         if target.subject == "scope":
             balance = ctx.scope_balance(stream)
+            if stream and balance.rows == 0 and target.measure != "epr_rate":
+                reason = NO_STREAM_FLOWS.format(stream=stream)
+                out.append(
+                    TargetCheck(target, "scope", scope.id, *scope_name, None, reason, applicable=False)
+                )
+                continue
             measured = measure(target.measure, balance, balance.figures, ctx.catalogue, ctx.period, epr)
-            out.append(
-                TargetCheck(target, "scope", scope.id, ctx.selection.name, ctx.selection.name_zh, measured)
-            )
+            note = NO_DENOMINATOR if measured is not None and measured.value is None else ""
+            out.append(TargetCheck(target, "scope", scope.id, *scope_name, measured, note))
         elif target.subject == "party":
             if scope.basis is Basis.MODELS:
                 continue
@@ -490,26 +514,87 @@ def check_targets(ctx: _Context, epr: EprTotals | None) -> list[TargetCheck]:
                 and (ctx.selection.models is None or m.id in ctx.selection.models)
             )
             balance = ctx.models_balance(f"weee:{code}", models, stream)
-            measured = measure(target.measure, balance, balance.figures, ctx.catalogue, ctx.period)
-            if measured is not None and measured.value is None and balance.rows == 0:
-                measured = Measured(None)
             names = sorted({c.name_en for c in ctx.catalogue.categories.values() if c.weee_category == code})
             names_zh = sorted(
                 {c.name_zh for c in ctx.catalogue.categories.values() if c.weee_category == code}
             )
-            out.append(
-                TargetCheck(target, "weee_category", code, ", ".join(names), "、".join(names_zh), measured)
-            )
+            category = ("weee_category", code, ", ".join(names), "、".join(names_zh))
+            if balance.rows == 0:
+                reason = NO_STREAM_FLOWS.format(stream=f"{stream} ({code})")
+                out.append(TargetCheck(target, *category, None, reason, applicable=False))
+                continue
+            measured = measure(target.measure, balance, balance.figures, ctx.catalogue, ctx.period)
+            out.append(TargetCheck(target, *category, measured))
     return out
 
 
 # -- producers' EPR ------------------------------------------------------------------------------------------
 
 
+class NoEpr:
+    """What ``epr_models`` says of a scope that places nothing on the market."""
+
+    def __repr__(self) -> str:
+        return "NO_EPR"
+
+
+NO_EPR = NoEpr()
+
+
+def epr_models(scope: Scope, master: MasterData) -> frozenset[str] | NoEpr | None:
+    """The product models whose EPR figures a report of the scope carries: every model for the nation (None), the
+    producer's or the model itself, a party's own models when it is a producer; ``NO_EPR`` for a province, a site
+    or a party that produces nothing.  EPR is a producer's obligation over the units it placed on the market
+    nationwide (国办发〔2016〕99号); a province or a site holds no such obligation, and giving it the nation's
+    figures would read as its own."""
+    kind, key = scope.kind, scope.id or ""
+    if kind is ScopeKind.NATION:
+        return None
+    if kind is ScopeKind.MODEL:
+        return frozenset({key})
+    party = master.parties.get(key)
+    if kind is ScopeKind.PRODUCER or (
+        kind is ScopeKind.PARTY and party is not None and Role.PRODUCER in party.roles
+    ):
+        return frozenset(m.id for m in master.models.values() if m.producer_id == key)
+    return NO_EPR
+
+
+def carries_epr(scope: Scope, master: MasterData) -> bool:
+    """Whether a report of the scope has EPR figures (``epr_models``)."""
+    return not isinstance(epr_models(scope, master), NoEpr)
+
+
+def _scope_noun(scope: Scope) -> str:
+    return {ScopeKind.PROVINCE: "province", ScopeKind.SITE: "site"}.get(
+        scope.kind, "party that is not a producer"
+    )
+
+
+def epr_target(catalogue: Catalogue, period: Period, stream: Stream | None = None) -> Target | None:
+    """The EPR rate target a producer's line (or total) is held to in the period: of the targets of measure
+    ``epr_rate`` for its stream (or all streams) in force during the period, the one in force on its last day, else
+    the latest to come into force (a period across 2024/2025 is held to the 2025 step)."""
+    found = [
+        t
+        for t in applicable(catalogue, period, stream)
+        if t.measure == "epr_rate" and (stream is None or t.stream in ("", stream.value))
+    ]
+    if stream is None:
+        found = [t for t in found if not t.stream]
+    on_last_day = [t for t in found if t.in_force(period.last_day, period.last_day)]
+    return max(on_last_day or found, key=lambda t: (t.applies_from, t.id), default=None)
+
+
+def _gap(rate: Fraction | None, target: Target | None) -> Fraction | None:
+    """Rate minus target, as fractions (negative: short of it)."""
+    return None if rate is None or target is None else rate - target.base_value
+
+
 @dataclass
 class EprLine:
     """One product line of one producer: units and mass placed on the market, collected, treated, and treated by a
-    party licensed for the stream (properly treated) in the period."""
+    party licensed for the stream (properly treated) in the period; the EPR target it is held to."""
 
     producer_id: str
     model_id: str
@@ -521,11 +606,17 @@ class EprLine:
     collected: Amount = field(default_factory=Amount)
     treated: Amount = field(default_factory=Amount)
     properly_treated: Amount = field(default_factory=Amount)
+    target: Target | None = None
 
     @property
     def rate(self) -> Fraction | None:
         """Properly treated units over units placed on the market in the period."""
         return ratio(self.properly_treated.count, self.placed.count)
+
+    @property
+    def gap(self) -> Fraction | None:
+        """Rate minus the target (fractions; negative: short of it); None without either."""
+        return _gap(self.rate, self.target)
 
 
 @dataclass(frozen=True)
@@ -538,13 +629,19 @@ class EprTotals:
     rate_units: (
         int  # properly treated units of lines placed on the market in the period (the rate's numerator)
     )
+    target: Target | None = None  # the EPR target in force (``epr_target``)
 
     @property
     def rate(self) -> Fraction | None:
         return ratio(self.rate_units, self.placed_units)
 
+    @property
+    def gap(self) -> Fraction | None:
+        """Rate minus the target (fractions; negative: short of it); None without either."""
+        return _gap(self.rate, self.target)
+
     @classmethod
-    def of(cls, lines: Iterable[EprLine]) -> EprTotals:
+    def of(cls, lines: Iterable[EprLine], target: Target | None = None) -> EprTotals:
         counted = [line for line in lines if not line.component]
         return cls(
             placed_units=sum(x.placed.count for x in counted),
@@ -553,13 +650,19 @@ class EprTotals:
             treated_units=sum(x.treated.count for x in counted),
             properly_treated_units=sum(x.properly_treated.count for x in counted),
             rate_units=sum(x.properly_treated.count for x in counted if x.placed.count > 0),
+            target=target,
         )
 
 
 def epr_lines(
-    rows: Iterable[FlowAggregate], master: MasterData, catalogue: Catalogue, models: frozenset[str] | None
+    rows: Iterable[FlowAggregate],
+    master: MasterData,
+    catalogue: Catalogue,
+    models: frozenset[str] | None,
+    period: Period | None = None,
 ) -> list[EprLine]:
-    """``rows`` grouped by month (the licence check is by month)."""
+    """``rows`` grouped by month (the licence check is by month); ``period``: the one the rows cover, to hold each
+    line to the EPR target in force (``epr_target``; none without it)."""
     lines: dict[str, EprLine] = {}
 
     def line(model_id: str) -> EprLine | None:
@@ -575,6 +678,7 @@ def epr_lines(
                 category=model.category,
                 epr_group=cat.epr_group if cat else model.stream.value,
                 component=cat.component if cat else False,
+                target=epr_target(catalogue, period, model.stream) if period else None,
             )
         return lines[model_id]
 
@@ -1000,7 +1104,9 @@ def recovery_report(
     epr_rows: Sequence[FlowAggregate] = (),
 ) -> RecoveryReport:
     """The recovery report of a scope and period.  ``rows``: aggregates of the period (not by month);
-    ``epr_rows``: aggregates by month for the producers' EPR figures (empty: no EPR figures)."""
+    ``epr_rows``: aggregates by month for the producers' EPR figures (empty: no EPR figures).  EPR figures cover
+    the producers' models of the scope only (``epr_models``): none for a province, a site or a party that is not a
+    producer, whose EPR targets are checked as not applicable."""
     selection = select(scope, master)
     ctx = _Context(rows, scope, selection, period, master, catalogue, epr_rows)
     stream_key = scope.stream.value if scope.stream else ""
@@ -1022,13 +1128,10 @@ def recovery_report(
         for name in sorted({s.indicator_class for shares in catalogue.materials.values() for s in shares})
     }
     epr = None
-    if epr_rows:
-        models = selection.models
-        party = master.parties.get(scope.id or "")
-        if scope.kind is ScopeKind.PARTY and party is not None and Role.PRODUCER in party.roles:
-            models = frozenset(m.id for m in master.models.values() if m.producer_id == scope.id)
-        if scope.kind is not ScopeKind.SITE:
-            epr = EprTotals.of(epr_lines(epr_rows, master, catalogue, models))
+    models = epr_models(scope, master)
+    if epr_rows and not isinstance(models, NoEpr):
+        lines = epr_lines(epr_rows, master, catalogue, models, period)
+        epr = EprTotals.of(lines, epr_target(catalogue, period, scope.stream))
     return RecoveryReport(
         scope=scope,
         name=selection.name,

@@ -14,6 +14,7 @@ const state = {
   scope: "nation",
   stream: "",
   producer: "",
+  flow: "materials", // the Sankey: materials (streams → classes → fates) or roles (collectors → … → recyclers)
   data: {},
 };
 let t = translator("zh");
@@ -80,7 +81,7 @@ async function load() {
       const [report, sites, flows] = await Promise.all([
         get(`${API}/recovery?${query(params)}`),
         get(`${API}/sites?${query(params)}`),
-        get(`${API}/flows?${query(params)}`),
+        get(`${API}/flows?${query({ ...params, view: state.flow })}`),
       ]);
       state.data.regulator = { report, sites, flows };
     } else {
@@ -112,9 +113,18 @@ function translatePage() {
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   }
-  for (const button of document.querySelectorAll("[data-view]")) {
+  for (const button of document.querySelectorAll("button[data-view]")) {
     button.setAttribute("aria-pressed", String(button.dataset.view === state.view));
   }
+  for (const button of document.querySelectorAll("[data-flow]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.flow === state.flow));
+  }
+  const sankeyTitle = document.getElementById("sankey-title");
+  sankeyTitle.dataset.i18n = `h.sankey.${state.flow}`;
+  sankeyTitle.textContent = t(sankeyTitle.dataset.i18n);
+  const sankeyHint = document.getElementById("sankey-hint");
+  sankeyHint.dataset.i18n = `hint.sankey.${state.flow}`;
+  sankeyHint.textContent = t(sankeyHint.dataset.i18n);
   document.body.dataset.view = state.view;
   document.getElementById("regulator").hidden = state.view !== "regulator";
   document.getElementById("producer").hidden = state.view !== "producer";
@@ -146,8 +156,11 @@ function tags(check) {
   return out;
 }
 
-function bulletRow(check, onclick) {
+function bulletRow(check, onclick, drillMeasure) {
   const measurable = check.measured !== null;
+  const figure = measurable
+    ? `${pct(check.measured / 100)} ${check.met ? "✓" : "✗"}`
+    : t(check.applicable === false ? "not.applicable" : "not.measured");
   const value = measurable ? check.measured / 100 : null;
   const target = check.target.value / 100;
   const subject =
@@ -158,26 +171,33 @@ function bulletRow(check, onclick) {
     "div",
     {
       class: "bullet",
-      onclick,
-      dataset: { target: check.target.id, subject: check.subject_id || "" },
+      onclick: drillMeasure ? onclick : null,
+      role: drillMeasure ? "button" : null,
+      dataset: { target: check.target.id, subject: check.subject_id || "", ...(drillMeasure ? { drill: drillMeasure } : {}) },
       title: check.note || check.target.note || "",
     },
     el("div", { class: "name" }, targetName(check), ...tags(check), el("small", {}, subject)),
     bullet(value, target, check.met),
     el(
       "div",
-      { class: `figure ${check.met === null ? "" : check.met ? "met" : "short"}` },
-      measurable ? `${pct(value)} ${check.met ? "✓" : "✗"}` : t("not.measured"),
+      { class: `figure ${check.met === null ? "na" : check.met ? "met" : "short"}` },
+      figure,
       el("small", {}, ` / ${number(check.target.value, 0)} %`),
     ),
   );
 }
 
+// The mass a rate's numerator is made of, as the drill-down names it: [measure, fate], or null where no mass
+// record is behind the figure (an EPR rate counts units treated by licensed parties out of units placed: no
+// drill-down measure sums that).
 function measureOf(check) {
+  if (check.measured === null) return null;
   const measure = check.target.measure || "";
+  if (measure === "recycling_rate") return ["recycled", null];
   if (measure === "recovery_rate") return ["recovered", null];
+  if (measure === "collection_rate") return ["collected", null];
   if (measure.startsWith("element_recovery")) return ["final", "recycling"];
-  return ["recycled", null];
+  return null;
 }
 
 function drillScope(check) {
@@ -213,13 +233,10 @@ function renderRegulator({ report, sites, flows }) {
   const rates = report.checks.filter((c) => c.target.unit === "%");
   rates.sort((a, b) => order(a) - order(b));
   document.getElementById("bullets").replaceChildren(
-    ...rates.map((check) =>
-      bulletRow(check, () => {
-        if (check.measured === null) return;
-        const [measure, fate] = measureOf(check);
-        drill(measure, fate, drillScope(check));
-      }),
-    ),
+    ...rates.map((check) => {
+      const of = measureOf(check);
+      return bulletRow(check, () => of && drill(of[0], of[1], drillScope(check)), of?.[0]);
+    }),
   );
 
   const nodeName = (n) => named(state.lang, n);
@@ -238,8 +255,9 @@ function renderRegulator({ report, sites, flows }) {
         },
       },
     ),
-    legend(FATES.concat(["pending", "loss"]).map((fate) => [fate, t(`fate.${fate}`)])),
+    flows.view === "materials" ? legend(FATES.concat(["pending", "loss"]).map((fate) => [fate, t(`fate.${fate}`)])) : null,
   );
+  document.getElementById("sankey").dataset.view = flows.view;
 
   const streamTargets = (stream, measure) => {
     const found = report.checks.find(
@@ -287,7 +305,7 @@ function renderRegulator({ report, sites, flows }) {
 
 function order(check) {
   const kinds = { scope: 0, weee_category: 1, model: 2, party: 3 };
-  return (kinds[check.subject_kind] ?? 4) * 100 + (check.measured === null ? 50 : 0);
+  return (kinds[check.subject_kind] ?? 4) * 100 + (check.measured === null ? (check.applicable === false ? 60 : 50) : 0);
 }
 
 // The plan's units as the plan writes them (万吨, 亿吨 …) in Chinese.
@@ -403,7 +421,9 @@ function renderProducer({ producers, choices, report }) {
     ),
   );
   const mine = producers.producers.find((p) => p.producer_id === state.producer);
-  const target = producers.targets[producers.targets.length - 1];
+  // The target the producer's total is held to (in force on the period's last day), as the API names it.
+  const target = producers.targets.find((x) => x.id === mine?.target_id) || null;
+  const gapText = (gap) => (gap === null || gap === undefined ? "—" : `${gap >= 0 ? "+" : "−"}${number(Math.abs(gap) * 100, 1)} pt`);
   document.getElementById("producer-cards").replaceChildren(
     card(t("card.placed"), `${number(mine?.placed_on_market_units || 0, 0)} ${t("units")}`, kgText(mine?.placed_on_market_kg || 0)),
     card(t("card.collected"), `${number(mine?.collected_units || 0, 0)} ${t("units")}`),
@@ -411,11 +431,13 @@ function renderProducer({ producers, choices, report }) {
     card(
       t("card.epr"),
       pct(mine?.rate ?? null),
-      target ? `${t("target")} ${number(target.value, 0)} % (${named(state.lang, target)})` : null,
+      target
+        ? `${t("target")} ${number(target.value, 0)} % (${named(state.lang, target)}) · ${t("gap")} ${gapText(mine?.gap)}`
+        : null,
     ),
   );
   const lines = producers.lines.filter((x) => x.producer_id === state.producer);
-  const eprTarget = target ? target.value / 100 : 0.5;
+  const eprTarget = mine?.target ?? null;
   const rows = lines.map((x) =>
     el(
       "tr",
@@ -427,7 +449,8 @@ function renderProducer({ producers, choices, report }) {
       el("td", { class: "num" }, number(x.treated_units, 0)),
       el("td", { class: "num" }, number(x.properly_treated_units, 0)),
       el("td", { class: "num" }, pct(x.rate)),
-      el("td", {}, x.rate === null ? "" : bullet(Math.min(1, x.rate), eprTarget, x.rate >= eprTarget)),
+      el("td", { class: "num", dataset: { gap: x.gap ?? "" } }, gapText(x.gap)),
+      el("td", {}, x.rate === null || x.target === null ? "" : bullet(Math.min(1, x.rate), x.target, x.rate >= x.target)),
     ),
   );
   document.getElementById("epr").replaceChildren(
@@ -447,7 +470,8 @@ function renderProducer({ producers, choices, report }) {
           el("th", { class: "num" }, t("col.treated.units")),
           el("th", { class: "num" }, t("col.properly")),
           el("th", { class: "num" }, t("col.epr")),
-          el("th", {}, `${t("target")} ${number(eprTarget * 100, 0)} %`),
+          el("th", { class: "num" }, t("col.gap")),
+          el("th", {}, eprTarget === null ? t("target") : `${t("target")} ${number(eprTarget * 100, 0)} %`),
         ),
       ),
       el("tbody", {}, rows),
@@ -456,9 +480,10 @@ function renderProducer({ producers, choices, report }) {
   const checks = report ? report.checks.filter((c) => c.target.unit === "%" && c.measured !== null) : [];
   checks.sort((a, b) => order(a) - order(b));
   document.getElementById("model-bullets").replaceChildren(
-    ...checks.map((check) =>
-      bulletRow(check, () => drill(measureOf(check)[0], measureOf(check)[1], { scope: "producer", id: state.producer }, "model")),
-    ),
+    ...checks.map((check) => {
+      const of = measureOf(check);
+      return bulletRow(check, () => of && drill(of[0], of[1], { scope: "producer", id: state.producer }, "model"), of?.[0]);
+    }),
   );
 }
 
@@ -575,6 +600,7 @@ function writeUrl() {
   if (state.scope !== "nation") params.set("scope", state.scope);
   if (state.stream) params.set("stream", state.stream);
   if (state.producer) params.set("producer", state.producer);
+  if (state.flow !== "materials") params.set("flow", state.flow);
   history.replaceState(null, "", `?${params}`);
 }
 
@@ -587,6 +613,7 @@ function start() {
   state.scope = params.get("scope") || "nation";
   state.stream = params.get("stream") || "";
   state.producer = params.get("producer") || "";
+  state.flow = params.get("flow") === "roles" ? "roles" : "materials";
   t = translator(state.lang);
   const form = document.getElementById("filters");
   form.elements.from.value = state.from;
@@ -616,9 +643,17 @@ function start() {
       render();
     });
   }
-  for (const button of document.querySelectorAll("[data-view]")) {
+  for (const button of document.querySelectorAll("button[data-view]")) {
     button.addEventListener("click", () => {
       state.view = button.dataset.view;
+      writeUrl();
+      translatePage();
+      load();
+    });
+  }
+  for (const button of document.querySelectorAll("[data-flow]")) {
+    button.addEventListener("click", () => {
+      state.flow = button.dataset.flow;
       writeUrl();
       translatePage();
       load();

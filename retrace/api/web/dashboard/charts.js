@@ -43,6 +43,17 @@ export const FATE_COLOURS = {
   transfer: "#7aa6c2",
 };
 const STREAM_COLOURS = { weee: "#3b7dd8", elv: "#a05a2c", battery: "#2f9e6e" };
+// The parties' roles, upstream to downstream (the custody Sankey).
+const ROLE_COLOURS = {
+  owner: "#8a8f98",
+  producer: "#6b5fb5",
+  collector: "#3b7dd8",
+  logistics: "#7aa6c9",
+  dismantler: "#a05a2c",
+  remanufacturer: "#c77d2e",
+  recycler: "#1f8a5b",
+  regulator: "#555",
+};
 const CLASS_COLOURS = {
   ferrous: "#6b7b8c",
   nonferrous: "#c0883a",
@@ -148,6 +159,7 @@ export function sankey(nodes, links, { label, onNode }) {
     const [kind, key] = id.split(":");
     if (kind === "stream") return STREAM_COLOURS[key] || "#777";
     if (kind === "class") return CLASS_COLOURS[key] || "#999";
+    if (kind === "role") return ROLE_COLOURS[key] || "#888";
     return FATE_COLOURS[key] || "#888";
   };
   const ordered = [...links].sort(
