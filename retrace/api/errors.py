@@ -68,7 +68,9 @@ _DESCRIPTIONS = {
     413: "The batch or the request body is too large (`BATCH_TOO_LARGE`); split it.",
     422: "The request is malformed (`VALIDATION_ERROR`, `INVALID_IDENTIFIER`) or breaks a business rule "
     "(`MASS_BALANCE_EXCEEDED`, `LICENCE_INVALID`, `EVENT_TIME_IN_FUTURE` …).",
-    503: "The store is unreachable or failed mid-write (`STORE_UNAVAILABLE`); nothing was stored. Retry later.",
+    503: "The store is unreachable or failed mid-write (`STORE_UNAVAILABLE`); nothing was stored, unless "
+    "`details.outcome` is `unknown` (the connection dropped at the commit). Resend the same batch later: a replay is "
+    "safe.",
 }
 
 

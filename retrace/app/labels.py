@@ -1,13 +1,14 @@
 """Use case: print QR labels for traced objects, one at a time (PNG, SVG) or as A4 sheets (PDF).
 
 Rules: a label's QR code holds the object's link on the platform's resolver (``retrace.domain.links``: the GS1 Digital
-Link ``/01/{gtin}/21/{serial}`` for units with a GS1 key, ``/id/{scheme}/{value}`` for the others), and the label
-shows, for people, every identifier the object carries (GS1 as ``(01) … (21) …``, the GB/T 34014 battery code, the
-VIN, internal codes), the product model and its producer, in Chinese and English.  Objects are chosen by any of
-their identifiers (INVALID_IDENTIFIER, OBJECT_NOT_FOUND with the index of the offending one), by the event that
-commissioned them (EVENT_NOT_FOUND), or as all that a party commissioned in a period (PARTY_NOT_FOUND; start before
-end, both with a timezone).  A voided object has no identifier left and gets no label (NO_IDENTIFIER).  One request
-prints at most ``max_labels`` labels (BATCH_TOO_LARGE); the command line has no such limit.
+Link ``/01/{gtin}/21/{serial}`` for units with a GTIN and serial, ``/00/{sscc}`` for logistic units such as cages,
+``/8003/{grai}`` for returnable assets such as crates, ``/id/{scheme}/{value}`` for the others), and the label shows,
+for people, every identifier the object carries (GS1 as ``(01) … (21) …``, ``(00) …``, ``(8003) …``, the GB/T 34014
+battery code, the VIN, internal codes), the product model and its producer, in Chinese and English. Objects are chosen
+by any of their identifiers (INVALID_IDENTIFIER, OBJECT_NOT_FOUND with the index of the offending one), by the event
+that commissioned them (EVENT_NOT_FOUND), or as all that a party commissioned in a period (PARTY_NOT_FOUND; start before
+end, both with a timezone). A voided object has no identifier left and gets no label (NO_IDENTIFIER). One request prints
+at most ``max_labels`` labels (BATCH_TOO_LARGE); the command line has no such limit.
 """
 
 from __future__ import annotations
@@ -58,11 +59,58 @@ class LabelContent:
 
 # What a key's prefix is called on a label, in the order labels list them.
 _CAPTIONS: dict[str, tuple[str, str]] = {
-    "gs1": ("GTIN + serial", "商品条码与序列号"),
+    "gs1:01": ("GTIN + serial", "商品条码与序列号"),
+    "gs1:00": ("SSCC (logistic unit)", "物流单元代码 SSCC"),
+    "gs1:8003": ("GRAI (returnable asset)", "可回收资产代码 GRAI"),
     "gbt34014": ("Battery code GB/T 34014", "电池编码"),
     "vin": ("VIN", "车辆识别代号"),
     "internal": ("Code", "编码"),
 }
+
+
+@dataclass(frozen=True)
+class SheetChoice:
+    """Which objects one sheet of labels is for: exactly one of ``identifiers``, ``event_id``, or ``party_id`` with
+    ``start`` and ``end``.  REST's body and GraphQL's ``label_sheet`` arguments both become one of these, so both
+    refuse a bad choice with the same VALIDATION_ERROR, message and field."""
+
+    identifiers: Sequence[str] | None = None
+    event_id: str | None = None
+    party_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        ways = {"identifiers": self.identifiers, "event_id": self.event_id, "party_id": self.party_id}
+        given = [name for name, value in ways.items() if value is not None]
+        if len(given) != 1:
+            raise InvalidInput(
+                "give exactly one of identifiers, event_id, or party_id with start and end",
+                message_zh="请只选择一种方式：标识列表、事件编号，或主体加起止时间",
+                code=codes.VALIDATION_ERROR,
+                field=given[1] if given else "identifiers",  # the second way given is the one too many
+            )
+        period = {"start": self.start, "end": self.end}
+        if self.party_id is not None and None in period.values():
+            raise InvalidInput(
+                "party_id needs start and end",
+                message_zh="按主体打印需要起止时间 start 和 end",
+                code=codes.VALIDATION_ERROR,
+                field=next(name for name, value in period.items() if value is None),
+            )
+        if self.party_id is None and any(value is not None for value in period.values()):
+            raise InvalidInput(
+                "start and end go with party_id",
+                message_zh="起止时间 start 和 end 只能与 party_id 一起使用",
+                code=codes.VALIDATION_ERROR,
+                field=next(name for name, value in period.items() if value is not None),
+            )
+
+    @property
+    def name(self) -> str:
+        """A file name for the sheet, without its extension."""
+        chosen = self.event_id or self.party_id
+        return f"labels-{chosen}" if chosen else "labels"
 
 
 class LabelRenderer(Protocol):
@@ -87,6 +135,15 @@ class PrintLabels:
         self.resolver_base = check_base(self.resolver_base)
 
     # -- choosing objects -------------------------------------------------------------------------------------
+
+    async def chosen(self, choice: SheetChoice) -> list[LabelContent]:
+        """The labels of a sheet, chosen in one of the three ways."""
+        if choice.identifiers is not None:
+            return await self.for_identifiers(choice.identifiers)
+        if choice.event_id is not None:
+            return await self.commissioned_by_event(choice.event_id)
+        assert choice.party_id is not None and choice.start is not None and choice.end is not None
+        return await self.commissioned_by_party(choice.party_id, choice.start, choice.end)
 
     async def for_identifiers(self, identifiers: Sequence[str]) -> list[LabelContent]:
         """One label per identifier, in the order given (an object named twice gets two labels)."""
@@ -198,10 +255,11 @@ class PrintLabels:
         lines: list[LabelLine] = []
         for prefix, (caption, caption_zh) in _CAPTIONS.items():
             for key in obj.keys:
-                kind, _, value = key.partition(":")
+                scheme, _, value = key.partition(":")
+                kind = f"gs1:{value.split('/', 1)[0]}" if scheme == "gs1" else scheme
                 if kind != prefix:
                     continue
-                if kind == "gs1":
+                if scheme == "gs1":
                     value = ObjectLink("", "", key, gs1=True).gs1_hri or value
                 lines.append(LabelLine(caption, caption_zh, value))
         if model is not None:

@@ -205,7 +205,9 @@ class GraphStore(Protocol):
         so that neither can change before the commit (or a new object's id exists, or a correction's target is
         missing or already corrected: all mean "re-read"),
         ``DuplicateEventId`` if a record's event id exists, ``DuplicateKey`` if a new key is taken, and
-        ``StoreUnavailable`` if the store fails; in every case nothing was written."""
+        ``StoreUnavailable`` if the store fails; in every case nothing was written, except a connection lost during the
+        commit itself, where the outcome is unknown (``details.outcome == "unknown"``): resending the same changes is
+        safe, since event ids make a stored batch answer as a replay."""
 
     # -- queries ---------------------------------------------------------------------------------------------
     async def history(self, object_id: str) -> list[RecordedEvent]:

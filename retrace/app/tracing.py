@@ -20,6 +20,16 @@ from retrace.domain.model import TracedObject
 MAX_LINEAGE_DEPTH = 50
 
 
+def unknown_identifier(identifier: str) -> NotFound:
+    """The error of an identifier that names no object (for callers that looked its keys up themselves)."""
+    return NotFound(
+        f"no object is known by {identifier!r}",
+        code=codes.OBJECT_NOT_FOUND,
+        message_zh=f"找不到标识为 {identifier!r} 的物品",
+        field="identifier",
+    )
+
+
 @dataclass
 class TraceQueries:
     store: GraphStore
@@ -35,12 +45,7 @@ class TraceQueries:
         for key in keys:
             if key in found:
                 return found[key]
-        raise NotFound(
-            f"no object is known by {identifier!r}",
-            code=codes.OBJECT_NOT_FOUND,
-            message_zh=f"找不到标识为 {identifier!r} 的物品",
-            field="identifier",
-        )
+        raise unknown_identifier(identifier)
 
     async def history(self, identifier: str) -> tuple[TracedObject, list[RecordedEvent]]:
         obj = await self.find(identifier)

@@ -15,7 +15,8 @@ offending ``field`` where there is one, and ``details`` for anything else a clie
     │                       double treatment, a concurrent write that lost)
     ├── RuleViolation       the request is well formed but breaks a business rule (mass balance, licence, time)
     ├── BatchRejected       a batch in which at least one event failed: carries every event's error, stores nothing
-    └── StoreUnavailable    the store could not be reached or failed mid-write; nothing was stored
+    └── StoreUnavailable    the store could not be reached or failed mid-write; nothing was stored (or,
+                            if the link dropped at the commit, the outcome is unknown and a resend is safe)
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ from retrace.api.app import create_app
 from retrace.config import Settings
 from tests.api.payloads import commission, registry
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = os.environ.get("TRACE_CONSOLE_SCREENSHOT")  # where to keep a picture of the page, to look at it
 CHROMIUM_ARGS = [

@@ -13,7 +13,7 @@ import pytest
 from retrace.api.app import create_app
 from retrace.app.ports import GraphStore
 from retrace.config import Settings
-from tests.graphql.conftest import data
+from tests.graphql.conftest import data, gql
 from tests.graphql.world import REGISTER, registration_input
 from tests.world import digital_link
 
@@ -95,3 +95,43 @@ async def test_a_list_of_100_items_costs_the_same_few_store_calls_as_a_list_of_1
     assert hundred["find_by_keys"] == 1 and hundred["get_events"] == 1 and hundred["get_models"] == 1
     assert hundred["get_sites"] <= 2 and hundred["get_parties"] <= 3 and hundred["get_licences"] == 1
     assert sum(hundred.values()) <= 9, hundred
+
+
+async def test_a_list_of_100_identifiers_that_name_nothing_costs_one_lookup(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Misses are answered from the same batched lookup as hits (each with the error a single lookup gives)."""
+    counting = CountingStore(store)
+    app = create_app(Settings(sqlite_path=tmp_path / "trace.db"), store=counting)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://trace.test"
+    ) as client:
+        await data(client, REGISTER, {"input": registration_input()})
+        await data(
+            client,
+            "mutation($c: CommissionInput!) { commission_items(input: $c) { created } }",
+            {
+                "c": {
+                    "event_id": "c-0",
+                    "event_time": "2026-03-02T09:00:00+08:00",
+                    "site_id": "site-tv-maker",
+                    "party_id": "tv-maker",
+                    "items": [{"identifiers": [digital_link(1000)], "model_id": "tv"}],
+                }
+            },
+        )
+        misses = [digital_link(5000 + i) for i in range(100)]
+        counting.calls.clear()
+        body = await gql(
+            client,
+            "query($ids: [String!]!) { items(identifiers: $ids) { identifiers { value } } }",
+            {"ids": [*misses, digital_link(1000)]},
+        )
+        calls = Counter(counting.calls)
+    assert body["data"]["items"] == [None] * 100 + [{"identifiers": [{"value": digital_link(1000)}]}]
+    errors = sorted(body["errors"], key=lambda e: e["path"][1])
+    assert [e["path"] for e in errors] == [["items", i] for i in range(100)]
+    assert {e["extensions"]["code"] for e in errors} == {"OBJECT_NOT_FOUND"}
+    assert [e["extensions"]["field"] for e in errors] == [f"identifiers[{i}]" for i in range(100)]
+    assert errors[7]["message"] == f"no object is known by {misses[7]!r}"
+    assert calls == Counter({"find_by_keys": 1}), calls

@@ -1,15 +1,17 @@
-"""``docs/graphql.md`` tells the truth: every example query, run on the demo data through the real app, gives the
-answer the page shows (the subscription gets the notice of the page's mutation)."""
+"""``docs/graphql.md`` and the README tell the truth: every example query, run on the demo data through the real app,
+gives the answer the page shows (the subscription gets the notice of the page's mutation)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from retrace.adapters.sqlite.store import SqliteStore
@@ -21,23 +23,43 @@ from retrace.demo.dataset import demo_events, demo_registration
 from retrace.demo.loader import batched, load
 from tests.graphql.conftest import websocket
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "graphql.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "graphql.md"
+README = ROOT / "README.md"
 Json = dict[str, Any]
 
 
-async def run_examples(folder: Path) -> dict[str, Json]:
-    """Each example's answer on a freshly loaded demo data set (queries first, then the subscription with the
-    mutation whose event it reports)."""
-    settings = Settings(sqlite_path=folder / "trace.db")
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data set loaded once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("demo") / "trace.db"
+
+    async def fill() -> None:
+        store = await SqliteStore.open(path)
+        try:
+            capture = Services.build(Settings(sqlite_path=path), store).capture
+            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
+        finally:
+            await store.close()
+
+    asyncio.run(fill())
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "trace.db"
+    shutil.copy(demo_db, copy)
+    return copy
+
+
+async def run_examples(db: Path) -> dict[str, Json]:
+    """Each example's answer on the demo data set in ``db`` (queries first, then the subscription with the mutation
+    whose event it reports)."""
+    settings = Settings(sqlite_path=db)
     store = await SqliteStore.open(settings.sqlite_path)
     answers: dict[str, Json] = {}
     try:
-        await load(
-            store,
-            demo_registration(),
-            batched(demo_events(), 500),
-            capture=Services.build(settings, store).capture,
-        )
         app = create_app(settings, store=store)
         subscription = next(e for e in EXAMPLES if e.query.startswith("subscription"))
         mutations = [e for e in EXAMPLES if e.query.startswith("mutation")]
@@ -90,12 +112,12 @@ def documented() -> dict[str, tuple[str, Json | None, Json]]:
     return out
 
 
-async def test_every_example_in_the_docs_gives_the_answer_shown(tmp_path: Path) -> None:
+async def test_every_example_in_the_docs_gives_the_answer_shown(demo_copy: Path) -> None:
     pages = documented()
     assert sorted(pages) == sorted(e.title for e in EXAMPLES), (
         "docs/graphql.md and examples.py list other examples"
     )
-    answers = await run_examples(tmp_path)
+    answers = await run_examples(demo_copy)
     for example in EXAMPLES:
         query, variables, answer = pages[example.title]
         assert query == example.query, example.title
@@ -104,3 +126,36 @@ async def test_every_example_in_the_docs_gives_the_answer_shown(tmp_path: Path) 
             example.title,
             json.dumps(answers[example.title], ensure_ascii=False),
         )
+
+
+def readme_queries() -> list[tuple[str, Json, Json]]:
+    """(query, variables, answer) of each query in the README's GraphQL section, in order: a ``graphql`` block, a
+    line with the variables as inline code followed by an arrow, and a ``json`` block with the answer."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## GraphQL\n", 1)[1].split("\n## ", 1)[0]
+    found = re.findall(
+        r"^```graphql\n(.*?)^```\n\s*`(\{.*?\})` →\s*\n\s*^```json\n(.*?)^```",
+        section,
+        flags=re.MULTILINE | re.DOTALL,
+    )
+    return [(query, json.loads(variables), json.loads(answer)) for query, variables, answer in found]
+
+
+async def test_the_readmes_queries_give_the_answers_shown(demo_copy: Path) -> None:
+    shown = readme_queries()
+    names = [re.findall(r"^query (\w+)", query) for query, _, _ in shown]
+    assert names == [["TvByQrCode"], ["PackCustody"], ["LithiumOrigin"]], (
+        "the README's GraphQL section shows three queries, each with its variables and answer"
+    )
+    store = await SqliteStore.open(demo_copy)
+    try:
+        app = create_app(Settings(sqlite_path=demo_copy), store=store)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://trace.test"
+        ) as client:
+            for query, variables, answer in shown:
+                response = await client.post("/graphql", json={"query": query, "variables": variables})
+                assert response.status_code == 200, response.text
+                assert response.json() == answer, (query, json.dumps(response.json(), ensure_ascii=False))
+    finally:
+        await store.close()

@@ -10,13 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from graphql import get_introspection_query
+from httpx_ws.transport import ASGIWebSocketTransport
 
 from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
 from retrace.api.graphql import limits
 from retrace.config import Settings
-from tests.graphql.conftest import data, gql, only_error
+from tests.graphql.conftest import data, gql, only_error, websocket
 from tests.graphql.world import RECORD, REGISTER, chain_inputs, registration_input
 from tests.world import battery
 
@@ -27,19 +29,21 @@ QUICK_S = 2.0  # generous for a slow CI machine; each answer below takes millise
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
     """The limits do not depend on the store: these run on the embedded one only."""
     store = await SqliteStore.open(tmp_path / "trace.db")
-    app = create_app(Settings(sqlite_path=tmp_path / "trace.db"), store=store)
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://trace.test"
-        ) as c:
-            await data(c, REGISTER, {"input": registration_input()})
-            await data(c, RECORD, {"events": chain_inputs()})
-            yield c
+        yield create_app(Settings(sqlite_path=tmp_path / "trace.db"), store=store)
     finally:
         await store.close()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trace.test") as c:
+        await data(c, REGISTER, {"input": registration_input()})
+        await data(c, RECORD, {"events": chain_inputs()})
+        yield c
 
 
 async def refused(client: httpx.AsyncClient, query: str, variables: Json | None = None) -> Json:
@@ -160,3 +164,57 @@ async def test_the_introspection_query_of_the_tools_fits_the_limits(client: http
 async def test_a_batch_of_operations_in_one_request_is_not_accepted(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json=[{"query": "{ __typename }"}] * 100)
     assert response.status_code == 400
+
+
+# -- the same limits on a websocket ---------------------------------------------------------------------------------
+
+FEED = 'events_at_site(site_id: "site-refiner", after_position: "0") { position event { event_id } }'
+HOSTILE_SUBSCRIPTIONS = {
+    "aliases": "subscription { " + " ".join(f"a{i}: {FEED}" for i in range(60)) + " }",
+    "depth": 'subscription { events_at_site(site_id: "site-refiner") { event { '
+    + "party { licences { party { " * 6
+    + "id"
+    + " } } }" * 6
+    + " } } }",
+    "fields": 'subscription { events_at_site(site_id: "site-refiner") { ...F30 } } '
+    + "fragment F0 on EventNotice { position }"
+    + "".join(f" fragment F{i} on EventNotice {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 31)),
+    "length": f"subscription {{ {FEED} }}" + " " * 200_000,
+    "tokens": "subscription { " + " ".join(["__typename"] * 20_000) + " }",
+    "nesting": "subscription { a " * 2000 + "}" * 2000,
+}
+
+
+async def test_hostile_subscriptions_are_refused_on_the_websocket_which_stays_usable(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """Each document is refused at ``subscribe`` with the error HTTP gives for it; the same socket then runs a real
+    feed, and the server still answers HTTP."""
+    async with (
+        ASGIWebSocketTransport(app=app) as transport,
+        httpx.AsyncClient(transport=transport, base_url="http://trace.test") as ws_client,
+        websocket(ws_client) as ws,
+    ):
+        await ws.send_json({"type": "connection_init"})
+        assert (await ws.receive_json(timeout=QUICK_S))["type"] == "connection_ack"
+        for n, (limit, query) in enumerate(HOSTILE_SUBSCRIPTIONS.items()):
+            started = time.perf_counter()
+            await ws.send_json({"id": str(n), "type": "subscribe", "payload": {"query": query}})
+            message = await ws.receive_json(timeout=QUICK_S)
+            assert time.perf_counter() - started < QUICK_S, limit
+            assert (message["id"], message["type"]) == (str(n), "error"), (limit, message)
+            (error,) = message["payload"]
+            assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX", (limit, error)
+            assert error["extensions"]["message_zh"], limit
+            over_http = only_error(await gql(client, query))
+            assert error["extensions"] == over_http["extensions"], limit
+            if "details" in error["extensions"] and error["extensions"]["details"]:
+                assert error["extensions"]["details"]["limit"] == limit
+        await ws.send_json(
+            {"id": "ok", "type": "subscribe", "payload": {"query": f"subscription {{ {FEED} }}"}}
+        )
+        notices = [await ws.receive_json(timeout=10) for _ in range(2)]
+    assert [(m["id"], m["type"]) for m in notices] == [("ok", "next")] * 2
+    got = [m["payload"]["data"]["events_at_site"]["event"]["event_id"] for m in notices]
+    assert got == ["h3-recv", "t-li"]
+    assert await data(client, '{ party(id: "refiner") { id } }') == {"party": {"id": "refiner"}}

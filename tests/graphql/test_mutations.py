@@ -162,6 +162,34 @@ async def test_a_batch_is_idempotent_and_a_replay_answers_as_the_first_time(
         assert (a["status"], b["status"]) == ("CREATED", "REPLAYED")
 
 
+async def test_one_event_recorded_twice_is_replayed_and_stored_once(registered: httpx.AsyncClient) -> None:
+    query = """
+    mutation One($event: EventInput!) {
+      record_event(event: $event) { created replayed outcomes { event_id status recorded_at created_ids } }
+    }
+    """
+    commission = chain_inputs()[0]  # four cells
+    first = (await data(registered, query, {"event": commission}))["record_event"]
+    again = (await data(registered, query, {"event": commission}))["record_event"]
+    assert (first["created"], first["replayed"], again["created"], again["replayed"]) == (1, 0, 0, 1)
+    (made,), (replayed,) = first["outcomes"], again["outcomes"]
+    assert (made["status"], replayed["status"]) == ("CREATED", "REPLAYED")
+    assert len(made["created_ids"]) == 4
+    assert {k: v for k, v in replayed.items() if k != "status"} == {
+        k: v for k, v in made.items() if k != "status"
+    }
+    stored = await data(
+        registered,
+        """query($i: String!) {
+          events(party_id: "car-maker") { nodes { event_id } }
+          item(identifier: $i) { history { event { event_id } } }
+        }""",
+        {"i": battery("C", 1)},
+    )
+    assert stored["events"]["nodes"] == [{"event_id": "c-cells"}]
+    assert stored["item"]["history"] == [{"event": {"event_id": "c-cells"}}]
+
+
 async def test_a_batch_with_one_bad_event_stores_nothing(registered: httpx.AsyncClient) -> None:
     events = chain_inputs()[:8]
     events[5] = event("receive", "bad-recv", "workshop", objects=[battery("P", 1)])  # not in transit to it

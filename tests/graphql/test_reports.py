@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ TARGET = """
 """
 TOTALS = """
   key name name_zh placed_on_market_units placed_on_market_kg collected_units treated_units properly_treated_units
-  rate
+  rate target_id target gap
 """
 RECOVERY = f"""
 query($from: String!, $to: String!, $scope: ReportScopeKind!, $id: String, $stream: StreamKind) {{
@@ -47,7 +48,7 @@ query($from: String!, $to: String!, $scope: ReportScopeKind!, $id: String, $stre
     materials {{ stream material fate mass_kg }} indicator_classes {{ key mass_kg }}
     checks {{
       target {{ {TARGET} }} subject_kind subject_id subject_name subject_name_zh measured traced numerator
-      denominator gap share_of_target met note
+      denominator gap share_of_target met applicable note
     }}
     epr {{ {TOTALS} }}
     drilldown_measures
@@ -61,6 +62,7 @@ query($from: String!, $to: String!, $producer_id: String) {{
     lines {{
       producer_id model_id stream category epr_group component placed_on_market_units placed_on_market_kg
       collected_units collected_kg treated_units treated_kg properly_treated_units properly_treated_kg rate
+      target_id target gap
     }}
     producers {{ {TOTALS} }} groups {{ {TOTALS} }} total {{ {TOTALS} }} targets {{ {TARGET} }}
   }}
@@ -85,6 +87,27 @@ query($from: String!, $to: String!, $measure: ReportMeasure!, $scope: ReportScop
     {SCOPE} measure fate by total_kg rows {{ key name name_zh mass_kg count elements {{ key mass_kg }} }}
   }}
 }}
+"""
+
+FLOWS = f"""
+query($from: String!, $to: String!, $scope: ReportScopeKind!, $id: String, $stream: StreamKind, $view: FlowView!) {{
+  flows(from: $from, to: $to, scope: $scope, id: $id, stream: $stream, view: $view) {{
+    {SCOPE} view nodes {{ id name name_zh column }} links {{ source target mass_kg }} dropped_kg
+  }}
+}}
+"""
+RECORDS = """
+query($from: String!, $to: String!, $site_id: String!, $direction: FlowDirection, $stage: String, $material: String,
+      $fate: String, $stream: StreamKind, $model_id: String, $limit: Int!, $after: String) {
+  records(from: $from, to: $to, site_id: $site_id, direction: $direction, stage: $stage, material: $material,
+          fate: $fate, stream: $stream, model_id: $model_id, limit: $limit, after: $after) {
+    site_id next_after
+    records {
+      event_id event_time site_id party_id direction stage stream material fate prior_fate mass_kg object_id
+      model_id origin_site_id counterparty_id value_cny reverses
+    }
+  }
+}
 """
 
 
@@ -269,4 +292,84 @@ async def test_an_unknown_scope_id_gives_rests_error(client: httpx.AsyncClient) 
     )
     assert response.status_code == 404, response.text
     error = only_error(await gql(client, RECOVERY, {**PERIOD, "scope": "SITE", "id": "nowhere"}))
+    assert error["extensions"] == response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "id_", "stream", "view"),
+    [
+        ("nation", None, None, "materials"),
+        ("nation", None, None, "roles"),
+        ("province", "43", "battery", "parties"),
+    ],
+)
+async def test_flows_are_rests(
+    client: httpx.AsyncClient, kind: str, id_: str | None, stream: str | None, view: str
+) -> None:
+    expected = await rest(client, "flows", **PERIOD, scope=kind, id=id_, stream=stream, view=view)
+    variables = {
+        **PERIOD,
+        "scope": kind.upper(),
+        "id": id_,
+        "stream": enum_name(stream),
+        "view": view.upper(),
+    }
+    got = (await data(client, FLOWS, variables))["flows"]
+    assert got["links"] and len(got["nodes"]) > 2
+    assert got == {
+        "scope": scope(expected["scope"]),
+        "period": expected["period"],
+        "view": view.upper(),
+        "nodes": expected["nodes"],
+        "links": expected["links"],
+        "dropped_kg": expected["dropped_kg"],
+    }
+
+
+def record(r: Json) -> Json:
+    """REST's flow record in GraphQL's shape (enums by name), its time as an instant (REST writes UTC as Z,
+    GraphQL as +00:00)."""
+    return {**r, "direction": r["direction"].upper(), "stream": r["stream"].upper(), "event_time": instant(r)}
+
+
+def instant(r: Json) -> datetime:
+    return datetime.fromisoformat(r["event_time"])
+
+
+def got_records(page: Json) -> list[Json]:
+    return [{**r, "event_time": instant(r)} for r in page["records"]]
+
+
+@pytest.mark.parametrize(
+    ("filters", "limit"),
+    [
+        ({"site_id": "s-huanan-weee-huiyang"}, 7),
+        ({"site_id": "s-huanan-weee-huiyang", "direction": "produced", "fate": "recycling"}, 50),
+    ],
+)
+async def test_records_are_rests_page_by_page(client: httpx.AsyncClient, filters: Json, limit: int) -> None:
+    expected = await rest(client, "records", **PERIOD, **filters, limit=limit)
+    variables: Json = {**PERIOD, **filters, "limit": limit}
+    if "direction" in filters:
+        variables["direction"] = filters["direction"].upper()
+    got = (await data(client, RECORDS, variables))["records"]
+    assert got["records"], "a site with flows has records"
+    assert {**got, "records": got_records(got)} == {
+        "site_id": expected["site_id"],
+        "next_after": expected["next_after"],
+        "records": [record(r) for r in expected["records"]],
+    }
+    if got["next_after"] is not None:  # the next page, by the cursor GraphQL gave, is REST's next page too
+        after = got["next_after"]
+        page2 = (await data(client, RECORDS, {**variables, "after": after}))["records"]
+        rest2 = await rest(client, "records", **PERIOD, **filters, limit=limit, after=after)
+        assert got_records(page2) == [record(r) for r in rest2["records"]] and page2["records"]
+        assert page2["records"][0] != got["records"][0]
+
+
+async def test_a_bad_records_cursor_gives_rests_error(client: httpx.AsyncClient) -> None:
+    params: Json = {**PERIOD, "site_id": "s-huanan-weee-huiyang", "limit": 5, "after": "not-a-cursor"}
+    response = await client.get("/api/v1/reports/records", params=params)
+    assert response.status_code == 422, response.text
+    error = only_error(await gql(client, RECORDS, params))
     assert error["extensions"] == response.json()["error"]

@@ -3,6 +3,7 @@ enums are the domain's."""
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
-    GraphQLScalarType,
 )
 from typer.testing import CliRunner
 
@@ -48,28 +48,67 @@ def test_the_cli_writes_and_checks_the_schema(tmp_path: Path, monkeypatch: pytes
     assert runner.invoke(cli, ["export-graphql", "--output", "-"]).stdout == schema_sdl()
 
 
-def test_every_type_field_argument_and_enum_value_is_described() -> None:
+# A description teaches the model to a newcomer: a sentence in English (Chinese terms may follow in parentheses),
+# not a one-word echo of the field's name.
+MIN_ENGLISH_WORDS = 3
+MIN_DESCRIPTION_CHARS = 20
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def thin(description: str | None) -> str | None:
+    """Why a description does not teach anything, or None if it does."""
+    if not description:
+        return "missing"
+    outside_chinese = _CJK.sub("", description)
+    words = _ENGLISH_WORD.findall(outside_chinese)
+    if len(words) < MIN_ENGLISH_WORDS:
+        return f"{len(words)} English words: {description!r}"
+    if len(outside_chinese.strip()) < MIN_DESCRIPTION_CHARS:
+        return f"under {MIN_DESCRIPTION_CHARS} characters of English: {description!r}"
+    return None
+
+
+def described_elements() -> dict[str, str | None]:
+    """Every type, field, argument, input field, enum value and custom scalar of the schema, with its description."""
     schema = build_schema(production=False)._schema
-    missing: list[str] = []
+    out: dict[str, str | None] = {}
     for name, kind in schema.type_map.items():
         if name.startswith("__") or name in BUILT_IN_SCALARS:
             continue
-        if not kind.description:
-            missing.append(name)
+        out[name] = kind.description
         if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType):
             for field_name, field in kind.fields.items():
-                if not field.description:
-                    missing.append(f"{name}.{field_name}")
-                missing += [
-                    f"{name}.{field_name}({a})" for a, arg in field.args.items() if not arg.description
-                ]
+                out[f"{name}.{field_name}"] = field.description
+                out.update({f"{name}.{field_name}({a})": arg.description for a, arg in field.args.items()})
         elif isinstance(kind, GraphQLInputObjectType):
-            missing += [f"{name}.{f}" for f, field in kind.fields.items() if not field.description]
+            out.update({f"{name}.{f}": field.description for f, field in kind.fields.items()})
         elif isinstance(kind, GraphQLEnumType):
-            missing += [f"{name}.{v}" for v, value in kind.values.items() if not value.description]
-        elif isinstance(kind, GraphQLScalarType):
-            pass  # DateTime and Date are strawberry's, described there
-    assert missing == []
+            out.update({f"{name}.{v}": value.description for v, value in kind.values.items()})
+    return out
+
+
+def test_every_type_field_argument_and_enum_value_is_described() -> None:
+    elements = described_elements()
+    assert {"DateTime", "Date", "Query.item(identifier)", "PartyInput.name_zh"} <= set(elements)
+    problems = {name: why for name, description in elements.items() if (why := thin(description))}
+    assert problems == {}, "\n".join(f"{name}: {why}" for name, why in sorted(problems.items()))
+
+
+@pytest.mark.parametrize(
+    ("description", "teaches"),
+    [
+        (None, False),
+        ("Why.", False),
+        ("loss / treated.", False),
+        ("中文名称。", False),
+        ("名称 Name.", False),
+        ("The name in Chinese (中文名称), as registered.", True),
+        ("Why the event is corrected, for the audit trail.", True),
+    ],
+)
+def test_the_description_rule_refuses_thin_text(description: str | None, teaches: bool) -> None:
+    assert (thin(description) is None) is teaches
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ class ObjectKindEnum(Enum):
 class FateKind(Enum):
     REUSE = value("reuse", description="A part or product used again as it is.")
     REMANUFACTURE = value("remanufacture", description="Remanufactured into a product again.")
-    RECYCLING = value("recycling", description="Material recovered.")
+    RECYCLING = value("recycling", description="Recovered as material for new products (smelted, refined).")
     ENERGY_RECOVERY = value("energy_recovery", description="Incinerated with energy recovery.")
     DISPOSAL = value("disposal", description="Landfilled or incinerated without recovery.")
     UNKNOWN = value("unknown", description="Left the traced chain: itself an audit finding.")
@@ -72,8 +72,8 @@ class FlowDirection(Enum):
     SHIPPED = value("shipped", description="Sent away from here.")
     CONSUMED = value("consumed", description="Input of a disassembly or transformation here.")
     PRODUCED = value("produced", description="Output of a disassembly or transformation here.")
-    REMANUFACTURED = value("remanufactured", description="Remanufactured here.")
-    DISPOSED = value("disposed", description="Disposed of here.")
+    REMANUFACTURED = value("remanufactured", description="Remanufactured at this site and put back into use.")
+    DISPOSED = value("disposed", description="Landfilled or incinerated at this site.")
     REAGENT = value(
         "reagent",
         description="Reagent mass (declared on a transformation) inside the object of the record beside it; "
@@ -90,7 +90,7 @@ class LinkKindEnum(Enum):
 
 @strawberry.enum(description="Which way lineage is followed.")
 class LineageWay(Enum):
-    UPSTREAM = value("upstream", description="Where it came from.")
+    UPSTREAM = value("upstream", description="Towards what the object was made or taken from.")
     DOWNSTREAM = value("downstream", description="Where it went, and every part of it.")
 
 

@@ -35,7 +35,10 @@ class PartyInput:
         description="Stable id chosen by the registrant, e.g. a unified social credit code."
     )
     name: str = strawberry.field(description="Name in English (or transliterated).")
-    name_zh: str = strawberry.field(default="", description="中文名称。")
+    name_zh: str = strawberry.field(
+        default="",
+        description="The party's name in Chinese (中文名称), shown on labels and pages; may be empty.",
+    )
     roles: list[PartyRole] = strawberry.field(description="What the party does (at least one role).")
     region: str = strawberry.field(
         description="GB/T 2260 administrative division code (6 digits), e.g. 310115."
@@ -53,9 +56,12 @@ class LicenceInput:
 
 @strawberry.input(description="A site to register or replace (by id).")
 class SiteInput:
-    id: str = strawberry.field(description="Stable site id.")
+    id: str = strawberry.field(description="Stable id chosen by the registrant; events name the site by it.")
     name: str = strawberry.field(description="Name in English (or transliterated).")
-    name_zh: str = strawberry.field(default="", description="中文名称。")
+    name_zh: str = strawberry.field(
+        default="",
+        description="The site's name in Chinese (中文名称), shown on labels and pages; may be empty.",
+    )
     party_id: str = strawberry.field(description="The operating party.")
     region: str = strawberry.field(description="GB/T 2260 administrative division code (6 digits).")
 
@@ -74,7 +80,7 @@ class ProductModelInput:
     category: str = strawberry.field(
         description="Product category (tv, refrigerator, passenger_car, ncm_pack …)."
     )
-    name: str = strawberry.field(description="Model name.")
+    name: str = strawberry.field(description="The model's name, as on the product (Chinese is welcome).")
     nominal_mass_kg: float = strawberry.field(description="Mass of one unit in kilograms.")
     composition: list[MaterialMassInput] = strawberry.field(
         default_factory=list,
@@ -88,11 +94,15 @@ class ProductModelInput:
 
 @strawberry.input(description="Master data to register or replace (by id); any part may be left out.")
 class RegistrationInput:
-    parties: list[PartyInput] = strawberry.field(default_factory=list, description="Parties (主体).")
+    parties: list[PartyInput] = strawberry.field(
+        default_factory=list, description="Companies and authorities to register (主体)."
+    )
     licences: list[LicenceInput] = strawberry.field(
         default_factory=list, description="Licences (资质); their party may be in `parties`."
     )
-    sites: list[SiteInput] = strawberry.field(default_factory=list, description="Sites (场地).")
+    sites: list[SiteInput] = strawberry.field(
+        default_factory=list, description="Yards, plants and collection points to register (场地)."
+    )
     models: list[ProductModelInput] = strawberry.field(
         default_factory=list, description="Product models (产品型号) of producers."
     )
@@ -227,7 +237,7 @@ class TransformInput:
     site_id: str = strawberry.field(description=_SITE)
     party_id: str = strawberry.field(description=_PARTY)
     inputs: list[str] = strawberry.field(description="Items or lots consumed (any identifiers).")
-    outputs: list[NewLotInput] = strawberry.field(description="Lots produced.")
+    outputs: list[NewLotInput] = strawberry.field(description="The material lots produced (at least one).")
     reagents_kg: float | None = strawberry.field(
         default=strawberry.UNSET,
         description="Reagents added that end in the outputs, in kilograms (acid and water bound in a sulfate, the "
@@ -274,7 +284,7 @@ class CorrectInput:
     site_id: str = strawberry.field(description=_SITE)
     party_id: str = strawberry.field(description=_PARTY)
     target_event_id: str = strawberry.field(description="The event declared erroneous.")
-    reason: str = strawberry.field(description="Why.")
+    reason: str = strawberry.field(description="Why the target event is erroneous, for the audit trail.")
     corrective_event_ids: list[str] = strawberry.field(
         default_factory=list, description="Events recorded in its place, if any."
     )
@@ -299,27 +309,35 @@ class AssociateInput:
 @strawberry.input(one_of=True, description="One event of any type: set exactly one field (GraphQL @oneOf).")
 class EventInput:
     commission: CommissionInput | None = strawberry.field(
-        default=strawberry.UNSET, description="A commission."
+        default=strawberry.UNSET, description="Commission: new units are tagged and enter the graph."
     )
-    ship: ShipInput | None = strawberry.field(default=strawberry.UNSET, description="A shipment.")
-    receive: ReceiveInput | None = strawberry.field(default=strawberry.UNSET, description="A receipt.")
-    weigh: WeighInput | None = strawberry.field(default=strawberry.UNSET, description="A weighing.")
+    ship: ShipInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Ship: the holder sends objects to another party."
+    )
+    receive: ReceiveInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Receive: objects in transit arrive at the receiver."
+    )
+    weigh: WeighInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Weigh: an object's mass is measured on a scale."
+    )
     aggregate: AggregateInput | None = strawberry.field(
-        default=strawberry.UNSET, description="An aggregation."
+        default=strawberry.UNSET, description="Aggregate: children are put into a parent (cells into a pack)."
     )
     disaggregate: DisaggregateInput | None = strawberry.field(
-        default=strawberry.UNSET, description="A disaggregation."
+        default=strawberry.UNSET, description="Disaggregate: children are taken out of their parent again."
     )
     disassemble: DisassembleInput | None = strawberry.field(
-        default=strawberry.UNSET, description="A disassembly."
+        default=strawberry.UNSET, description="Disassemble: an item is taken apart into parts and lots."
     )
     transform: TransformInput | None = strawberry.field(
-        default=strawberry.UNSET, description="A transformation."
+        default=strawberry.UNSET, description="Transform: inputs are consumed whole into material lots."
     )
     remanufacture: RemanufactureInput | None = strawberry.field(
-        default=strawberry.UNSET, description="A remanufacture."
+        default=strawberry.UNSET, description="Remanufacture: items are remanufactured and go back into use."
     )
-    dispose: DisposeInput | None = strawberry.field(default=strawberry.UNSET, description="A disposal.")
+    dispose: DisposeInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Dispose: objects are landfilled or incinerated."
+    )
     correct: CorrectInput | None = strawberry.field(
         default=strawberry.UNSET, description="An error declaration."
     )

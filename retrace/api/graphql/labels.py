@@ -1,4 +1,4 @@
-"""GraphQL for labels: ``Item.labelLink``, ``Item.label(format)`` and ``Query.labelSheet``, on the REST use case."""
+"""GraphQL for labels: ``Item.label_link``, ``Item.label(format)`` and ``Query.label_sheet``, on the REST use case."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from strawberry import Info
 
 from retrace.api.graphql.context import context_of
 from retrace.api.routers.labels import printer_for
-from retrace.app.labels import MEDIA_TYPES, LabelContent, LabelFormat
-from retrace.domain import errors as codes
-from retrace.domain.errors import InvalidInput
+from retrace.app.labels import MEDIA_TYPES, LabelContent, LabelFormat, SheetChoice
 from retrace.domain.links import link_for
 from retrace.domain.model import TracedObject
 
@@ -29,7 +27,7 @@ class LabelFileFormat(Enum):
 @strawberry.type(description="Printed labels as a file (GraphQL carries it base64-encoded).")
 class LabelFile:
     content_type: str = strawberry.field(description="image/png, image/svg+xml or application/pdf.")
-    filename: str = strawberry.field(description="A file name for it.")
+    filename: str = strawberry.field(description="A file name to save it under, with its extension.")
     base64: str = strawberry.field(description="The file, base64-encoded.")
     links: list[str] = strawberry.field(description="The link each QR code holds, in label order.")
 
@@ -44,7 +42,7 @@ def _file(data: bytes, fmt: LabelFormat, name: str, contents: list[LabelContent]
 
 
 def label_link(obj: TracedObject, info: Info) -> str | None:
-    """For ``Item.labelLink``: the link the object's QR label carries; null for a voided object."""
+    """For ``Item.label_link``: the link the object's QR label carries; null for a voided object."""
     if not obj.keys:
         return None
     return link_for(obj.keys, context_of(info).services.settings.resolver_base).uri
@@ -67,28 +65,9 @@ async def label_sheet(
     start: datetime | None,
     end: datetime | None,
 ) -> LabelFile:
-    """For ``Query.labelSheet``: exactly one of identifiers, eventId, or partyId with start and end."""
+    """For ``Query.label_sheet``: the use case checks the choice, so the errors are REST's, field for field."""
+    choice = SheetChoice(identifiers, event_id, party_id, start, end)
     printer = printer_for(context_of(info).services)
-    if sum(x is not None for x in (identifiers, event_id, party_id)) != 1:
-        raise InvalidInput(
-            "give exactly one of identifiers, eventId, or partyId with start and end",
-            code=codes.VALIDATION_ERROR,
-            message_zh="请只选择一种方式：标识列表、事件编号，或主体加起止时间",
-            field="identifiers",
-        )
-    if identifiers is not None:
-        contents = await printer.for_identifiers(identifiers)
-    elif event_id is not None:
-        contents = await printer.commissioned_by_event(event_id)
-    else:
-        assert party_id is not None
-        if start is None or end is None:
-            raise InvalidInput(
-                "partyId needs start and end",
-                code=codes.VALIDATION_ERROR,
-                message_zh="需要起止时间",
-                field="start",
-            )
-        contents = await printer.commissioned_by_party(party_id, start, end)
+    contents = await printer.chosen(choice)
     data = await run_in_threadpool(printer.sheet, contents)
-    return _file(data, LabelFormat.PDF, "labels", contents)
+    return _file(data, LabelFormat.PDF, choice.name, contents)

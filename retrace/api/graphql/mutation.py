@@ -63,7 +63,9 @@ class Mutation:
     async def register_master_data(
         self,
         info: Info,
-        input: Annotated[RegistrationInput, strawberry.argument(description="What to register.")],
+        input: Annotated[
+            RegistrationInput, strawberry.argument(description="The master data to register, any part of it.")
+        ],
     ) -> RegistrationResult:
         return await _register(context_of(info), plain(input))
 
@@ -71,7 +73,9 @@ class Mutation:
     async def register_parties(
         self,
         info: Info,
-        parties: Annotated[list[PartyInput], strawberry.argument(description="The parties.")],
+        parties: Annotated[
+            list[PartyInput], strawberry.argument(description="The parties to register or replace.")
+        ],
     ) -> RegistrationResult:
         return await _register(context_of(info), {"parties": plain(parties)})
 
@@ -79,13 +83,19 @@ class Mutation:
     async def register_licences(
         self,
         info: Info,
-        licences: Annotated[list[LicenceInput], strawberry.argument(description="The licences.")],
+        licences: Annotated[
+            list[LicenceInput], strawberry.argument(description="The licences to register or replace.")
+        ],
     ) -> RegistrationResult:
         return await _register(context_of(info), {"licences": plain(licences)})
 
     @mutation(description="Register or replace sites (by id); their parties must be registered.")
     async def register_sites(
-        self, info: Info, sites: Annotated[list[SiteInput], strawberry.argument(description="The sites.")]
+        self,
+        info: Info,
+        sites: Annotated[
+            list[SiteInput], strawberry.argument(description="The sites to register or replace.")
+        ],
     ) -> RegistrationResult:
         return await _register(context_of(info), {"sites": plain(sites)})
 
@@ -96,7 +106,10 @@ class Mutation:
     async def register_product_models(
         self,
         info: Info,
-        models: Annotated[list[ProductModelInput], strawberry.argument(description="The product models.")],
+        models: Annotated[
+            list[ProductModelInput],
+            strawberry.argument(description="The product models to register or replace."),
+        ],
     ) -> RegistrationResult:
         return await _register(context_of(info), {"models": plain(models)})
 
@@ -107,13 +120,17 @@ class Mutation:
     async def commission_items(
         self,
         info: Info,
-        input: Annotated[CommissionInput, strawberry.argument(description="The commission.")],
+        input: Annotated[
+            CommissionInput, strawberry.argument(description="The units to commission and where.")
+        ],
     ) -> CaptureResultNode:
         return await _capture(context_of(info), [{"type": "commission", **plain(input)}])
 
     @mutation(description="Record one event of any type." + CAPTURE_RULES)
     async def record_event(
-        self, info: Info, event: Annotated[EventInput, strawberry.argument(description="The event.")]
+        self,
+        info: Info,
+        event: Annotated[EventInput, strawberry.argument(description="The event to record, of any type.")],
     ) -> CaptureResultNode:
         return await _capture(context_of(info), [event_data(event)])
 
@@ -134,7 +151,11 @@ class Mutation:
         "flagged, and its effects are undone (the rules are in docs/rules.md)." + CAPTURE_RULES
     )
     async def declare_error(
-        self, info: Info, input: Annotated[CorrectInput, strawberry.argument(description="The declaration.")]
+        self,
+        info: Info,
+        input: Annotated[
+            CorrectInput, strawberry.argument(description="The erroneous event and why it is wrong.")
+        ],
     ) -> CaptureResultNode:
         return await _capture(context_of(info), [{"type": "correct", **plain(input)}])
 
@@ -146,6 +167,8 @@ class Mutation:
     async def associate_identifiers(
         self,
         info: Info,
-        input: Annotated[AssociateInput, strawberry.argument(description="The association.")],
+        input: Annotated[
+            AssociateInput, strawberry.argument(description="The item and its new identifiers.")
+        ],
     ) -> CaptureResultNode:
         return await _capture(context_of(info), [{"type": "associate", **plain(input)}])

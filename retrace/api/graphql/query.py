@@ -10,13 +10,16 @@ import strawberry
 
 from retrace.api.graphql import labels, reports
 from retrace.api.graphql.context import context_of
-from retrace.api.graphql.enums import PartyRole, StreamKind, domain
+from retrace.api.graphql.enums import FlowDirection, PartyRole, StreamKind, domain
 from retrace.api.graphql.labels import LabelFile
 from retrace.api.graphql.reports import (
     BY,
     FATE,
     PRODUCER,
     Drilldown,
+    FlowRecords,
+    Flows,
+    FlowView,
     FromArg,
     IdArg,
     ProducerObligations,
@@ -50,10 +53,12 @@ from retrace.api.graphql.types import (
 )
 from retrace.app.browsing import region_prefix
 from retrace.app.ports import EventFilter, ModelFilter, PartyFilter, SiteFilter
+from retrace.app.tracing import unknown_identifier
 from retrace.domain import errors as codes
+from retrace.domain.changes import Direction
 from retrace.domain.errors import InvalidInput, TraceError
 from retrace.domain.identifiers import lookup_keys
-from retrace.domain.model import Role, Stream, TracedObject
+from retrace.domain.model import Role, Stream
 
 IDENTIFIER = (
     "Any identifier of the object, as scanned: a GS1 Digital Link URI (https://id.gs1.org/01/…/21/…), an EPC URN "
@@ -119,21 +124,19 @@ class Query:
             )
 
         async def one(index: int, identifier: str) -> Item:
-            # The found path is one batched lookup for the whole list; anything else asks the use case itself,
-            # which raises exactly the error a single lookup gives.
+            # One batched lookup of every identifier's keys; a miss is answered from it too, with the error a
+            # single lookup gives, so a list of misses costs no more store calls than a list of hits.
             try:
                 keys = lookup_keys(identifier)
-            except TraceError:
-                keys = []
-            found: list[TracedObject | None] = await context.loaders.by_key.load_many(keys) if keys else []
-            for obj in found:
-                if obj is not None:
-                    return Item(obj=obj)
-            try:
-                return Item(obj=await context.services.trace.find(identifier))
             except TraceError as e:
                 e.field = f"identifiers[{index}]"
                 raise
+            for obj in await context.loaders.by_key.load_many(keys):
+                if obj is not None:
+                    return Item(obj=obj)
+            missing = unknown_identifier(identifier)
+            missing.field = f"identifiers[{index}]"
+            raise missing
 
         results = await asyncio.gather(
             *(one(i, x) for i, x in enumerate(identifiers)), return_exceptions=True
@@ -146,7 +149,9 @@ class Query:
 
     @field(description="A registered party by id (PARTY_NOT_FOUND if none).")
     async def party(
-        self, info: Info, id: Annotated[str, strawberry.argument(description="The party's id.")]
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="Id of the party, as registered.")],
     ) -> PartyNode:
         return PartyNode(party=await context_of(info).browse.party(id))
 
@@ -172,7 +177,9 @@ class Query:
 
     @field(description="A registered site by id (SITE_NOT_FOUND if none).")
     async def site(
-        self, info: Info, id: Annotated[str, strawberry.argument(description="The site's id.")]
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="Id of the site, as registered.")],
     ) -> SiteNode:
         return SiteNode(site=await context_of(info).browse.site(id))
 
@@ -198,7 +205,9 @@ class Query:
 
     @field(description="A registered product model by id (MODEL_NOT_FOUND if none).")
     async def product_model(
-        self, info: Info, id: Annotated[str, strawberry.argument(description="The model's id.")]
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="Id of the product model, as registered.")],
     ) -> ProductModelNode:
         return ProductModelNode(model=await context_of(info).browse.model(id))
 
@@ -228,7 +237,9 @@ class Query:
 
     @field(description="A recorded event by id (EVENT_NOT_FOUND if none).")
     async def event(
-        self, info: Info, event_id: Annotated[str, strawberry.argument(description="The event's id.")]
+        self,
+        info: Info,
+        event_id: Annotated[str, strawberry.argument(description="Id of the event, as its device sent it.")],
     ) -> Event:
         return event_node(await context_of(info).browse.event(event_id))
 
@@ -307,3 +318,58 @@ class Query:
         fate: Annotated[str | None, strawberry.argument(description=FATE)] = None,
     ) -> Drilldown:
         return await reports.drilldown(info, measure, scope, id, stream, start, end, by, fate)
+
+    @field(
+        description="Material flows of a scope for a Sankey diagram: streams → material classes → fates, or mass "
+        "passed between groups of parties or parties (as GET /api/v1/reports/flows)."
+    )
+    async def flows(
+        self,
+        info: Info,
+        start: FromArg,
+        end: ToArg,
+        scope: ScopeArg = ReportScopeKind.NATION,
+        id: IdArg = None,
+        stream: StreamArg = None,
+        view: Annotated[
+            FlowView, strawberry.argument(description="Which Sankey: materials, roles or parties.")
+        ] = FlowView.MATERIALS,
+    ) -> Flows:
+        return await reports.flows(info, scope, id, stream, start, end, view)
+
+    @field(
+        description="The flow records (one per object and event) a site's numbers are sums of, a page at a time "
+        "in event-time order (as GET /api/v1/reports/records)."
+    )
+    async def records(
+        self,
+        info: Info,
+        start: FromArg,
+        end: ToArg,
+        site_id: Annotated[str, strawberry.argument(description="The site whose records to list.")],
+        direction: Annotated[
+            FlowDirection | None, strawberry.argument(description="Only this direction.")
+        ] = None,
+        stage: Annotated[str | None, strawberry.argument(description='Only this stage ("": none).')] = None,
+        material: Annotated[
+            str | None, strawberry.argument(description="Only records of this material.")
+        ] = None,
+        fate: Annotated[str | None, strawberry.argument(description='Only this fate ("": none).')] = None,
+        stream: StreamArg = None,
+        model_id: Annotated[
+            str | None, strawberry.argument(description="Only records of this product model.")
+        ] = None,
+        limit: Annotated[int, strawberry.argument(description="Page size, 1 to 1000.")] = 100,
+        after: Annotated[
+            str | None, strawberry.argument(description="`next_after` of the previous page.")
+        ] = None,
+    ) -> FlowRecords:
+        where = reports.RecordFilter(
+            direction=domain(direction, Direction) if direction else None,
+            stage=stage,
+            material=material,
+            fate=fate,
+            stream=domain(stream, Stream) if stream else None,
+            model_id=model_id,
+        )
+        return await reports.records(info, site_id, start, end, where, limit, after)

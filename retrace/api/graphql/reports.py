@@ -1,4 +1,5 @@
-"""The reports in GraphQL: recovery against targets, producers' EPR obligations, sites' mass balances, drill-down.
+"""The reports in GraphQL: recovery against targets, producers' EPR obligations, sites' mass balances, material
+flows (Sankey), drill-down and the flow records behind a site's numbers.
 
 Each resolver calls the REST endpoint's own function (``retrace.api.routers.reports``) and re-shapes its body, so
 both APIs give the same numbers from one code path; field descriptions are the REST schema's own.  Maps of the
@@ -7,7 +8,8 @@ REST bodies (mass by fate, totals by group …) become lists of key/value object
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated
@@ -17,11 +19,12 @@ from pydantic import BaseModel
 from strawberry import enum_value as value
 
 from retrace.api.graphql.context import context_of
-from retrace.api.graphql.enums import StreamKind, domain
+from retrace.api.graphql.enums import FlowDirection, StreamKind, domain
 from retrace.api.graphql.types import Info
 from retrace.api.routers import reports as rest
 from retrace.api.schemas import reports as views
 from retrace.app.reporting import ReportQueries
+from retrace.domain.changes import Direction
 from retrace.domain.model import Stream
 from retrace.domain.rates.report import Measure as DomainMeasure
 from retrace.domain.rates.report import ScopeKind as DomainScopeKind
@@ -49,7 +52,7 @@ class ReportScopeKind(Enum):
     NATION = value("nation", description="The whole country (全国); takes no id.")
     PROVINCE = value("province", description="A province (省), by GB/T 2260 code: 44 or 440000.")
     PARTY = value("party", description="The sites one party operates (企业).")
-    SITE = value("site", description="One site (场地).")
+    SITE = value("site", description="One site (场地): the treatments recorded there.")
     PRODUCER = value(
         "producer", description="The product models of one producer (生产者), at first treatment."
     )
@@ -101,7 +104,7 @@ class ReportPeriod:
 @strawberry.type(description="A mass under a name (a fate, an indicator class, an element).")
 class KeyedMass:
     key: str = strawberry.field(description="The fate, indicator class or element.")
-    mass_kg: float = strawberry.field(description="Mass in kilograms.")
+    mass_kg: float = strawberry.field(description="Mass under that name, in kilograms.")
 
 
 def _keyed(d: dict[str, Decimal]) -> list[KeyedMass]:
@@ -228,6 +231,7 @@ class TargetCheck:
     gap: float | None = _f(_CV, "gap")  # type: ignore[assignment]
     share_of_target: float | None = _f(_CV, "share_of_target")  # type: ignore[assignment]
     met: bool | None = _f(_CV, "met")  # type: ignore[assignment]
+    applicable: bool = _f(_CV, "applicable")  # type: ignore[assignment]
     note: str = _f(_CV, "note")  # type: ignore[assignment]
 
     @classmethod
@@ -254,6 +258,9 @@ class EprTotals:
     treated_units: int = _f(_ET, "treated_units")  # type: ignore[assignment]
     properly_treated_units: int = _f(_ET, "properly_treated_units")  # type: ignore[assignment]
     rate: float | None = _f(_ET, "rate")  # type: ignore[assignment]
+    target_id: str | None = _f(_ET, "target_id")  # type: ignore[assignment]
+    target: float | None = _f(_ET, "target")  # type: ignore[assignment]
+    gap: float | None = _f(_ET, "gap")  # type: ignore[assignment]
 
     @classmethod
     def of(
@@ -273,6 +280,9 @@ class EprTotals:
             treated_units=v.treated_units,
             properly_treated_units=v.properly_treated_units,
             rate=v.rate,
+            target_id=v.target_id,
+            target=v.target,
+            gap=v.gap,
         )
 
 
@@ -344,6 +354,9 @@ class EprLine:
     properly_treated_units: int = _f(_EL, "properly_treated_units")  # type: ignore[assignment]
     properly_treated_kg: float = _f(_EL, "properly_treated_kg")  # type: ignore[assignment]
     rate: float | None = _f(_EL, "rate")  # type: ignore[assignment]
+    target_id: str | None = _f(_EL, "target_id")  # type: ignore[assignment]
+    target: float | None = _f(_EL, "target")  # type: ignore[assignment]
+    gap: float | None = _f(_EL, "gap")  # type: ignore[assignment]
 
     @classmethod
     def of(cls, v: views.EprLineView) -> EprLine:
@@ -452,16 +465,107 @@ class Drilldown:
     rows: list[Contribution] = _f(_DR, "rows")  # type: ignore[assignment]
 
 
+# -- flows and records ---------------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="Which Sankey of material flows.")
+class FlowView(Enum):
+    MATERIALS = value(
+        "materials", description="Streams → material classes → fates (where treated mass ended)."
+    )
+    ROLES = value(
+        "roles",
+        description="Mass received by each group of parties (collectors, dismantlers, recyclers …) from each other.",
+    )
+    PARTIES = value("parties", description="Mass received by each party from each other party.")
+
+
+_SN = views.SankeyNodeView
+
+
+@strawberry.type(description="A node of a Sankey diagram.")
+class SankeyNode:
+    id: str = _f(_SN, "id")  # type: ignore[assignment]
+    name: str = _f(_SN, "name")  # type: ignore[assignment]
+    name_zh: str = _f(_SN, "name_zh")  # type: ignore[assignment]
+    column: int = _f(_SN, "column")  # type: ignore[assignment]
+
+
+_SL = views.SankeyLinkView
+
+
+@strawberry.type(description="A link of a Sankey diagram: mass from one node to another.")
+class SankeyLink:
+    source: str = _f(_SL, "source")  # type: ignore[assignment]
+    target: str = _f(_SL, "target")  # type: ignore[assignment]
+    mass_kg: float = _f(_SL, "mass_kg")  # type: ignore[assignment]
+
+
+_FL = views.FlowsResponse
+
+
+@strawberry.type(description="Material flows of a scope over a period, as a Sankey diagram.")
+class Flows:
+    scope: ReportScope = _f(_FL, "scope")  # type: ignore[assignment]
+    period: ReportPeriod = _f(_FL, "period")  # type: ignore[assignment]
+    view: FlowView = _f(_FL, "view")  # type: ignore[assignment]
+    nodes: list[SankeyNode] = _f(_FL, "nodes")  # type: ignore[assignment]
+    links: list[SankeyLink] = _f(_FL, "links")  # type: ignore[assignment]
+    dropped_kg: float = _f(_FL, "dropped_kg")  # type: ignore[assignment]
+
+
+_FR = views.FlowRecordView
+
+
+@strawberry.type(description="One flow record: what one event did to one object's mass at a site.")
+class FlowRecord:
+    event_id: str = _f(_FR, "event_id")  # type: ignore[assignment]
+    event_time: datetime = _f(_FR, "event_time")  # type: ignore[assignment]
+    site_id: str = _f(_FR, "site_id")  # type: ignore[assignment]
+    party_id: str = _f(_FR, "party_id")  # type: ignore[assignment]
+    direction: FlowDirection = _f(_FR, "direction")  # type: ignore[assignment]
+    stage: str | None = _f(_FR, "stage")  # type: ignore[assignment]
+    stream: StreamKind = _f(_FR, "stream")  # type: ignore[assignment]
+    material: str = _f(_FR, "material")  # type: ignore[assignment]
+    fate: str | None = _f(_FR, "fate")  # type: ignore[assignment]
+    prior_fate: str | None = _f(_FR, "prior_fate")  # type: ignore[assignment]
+    mass_kg: float = _f(_FR, "mass_kg")  # type: ignore[assignment]
+    object_id: str = _f(_FR, "object_id")  # type: ignore[assignment]
+    model_id: str | None = _f(_FR, "model_id")  # type: ignore[assignment]
+    origin_site_id: str | None = _f(_FR, "origin_site_id")  # type: ignore[assignment]
+    counterparty_id: str | None = _f(_FR, "counterparty_id")  # type: ignore[assignment]
+    value_cny: int = _f(_FR, "value_cny")  # type: ignore[assignment]
+    reverses: bool = _f(_FR, "reverses")  # type: ignore[assignment]
+
+    @classmethod
+    def of(cls, v: views.FlowRecordView) -> FlowRecord:
+        fields = v.model_dump()
+        fields["mass_kg"] = _kg(v.mass_kg)
+        fields["stream"] = StreamKind(v.stream)
+        fields["direction"] = FlowDirection(v.direction)
+        return cls(**fields)
+
+
+_RC = views.RecordsResponse
+
+
+@strawberry.type(description="A page of the flow records behind a site's numbers, in event-time order.")
+class FlowRecords:
+    site_id: str = _f(_RC, "site_id")  # type: ignore[assignment]
+    records: list[FlowRecord] = _f(_RC, "records")  # type: ignore[assignment]
+    next_after: str | None = _f(_RC, "next_after")  # type: ignore[assignment]
+
+
 # -- resolvers (the Query type's fields call these) -----------------------------------------------------------
 
 SCOPE = "nation, province, party, site, producer or model."
 ID = "Province code (44 or 440000), party, site, producer or model id; none for the nation."
-STREAM = "Only this stream."
+STREAM = "Only this stream: weee, elv or battery."
 FROM = "First month, YYYY-MM (China Standard Time)."
 TO = "Last month, YYYY-MM, included."
 BY = "How to split it: site, party, material, model or stream."
 FATE = "For `final`: only this fate."
-PRODUCER = "Only this producer."
+PRODUCER = "Only this producer's product lines."
 
 
 def _queries(info: Info) -> ReportQueries:
@@ -540,6 +644,68 @@ async def drilldown(
             )
             for r in body.rows
         ],
+    )
+
+
+async def flows(
+    info: Info,
+    scope: ReportScopeKind,
+    id: str | None,
+    stream: StreamKind | None,
+    start: str,
+    end: str,
+    view: FlowView,
+) -> Flows:
+    body = await rest.flows(
+        _queries(info),
+        start,
+        end,
+        domain(scope, DomainScopeKind),
+        id,
+        _domain_stream(stream),
+        view.name.lower(),
+    )
+    return Flows(
+        scope=ReportScope.of(body.scope),
+        period=ReportPeriod.of(body.period),
+        view=FlowView(body.view),
+        nodes=[SankeyNode(id=n.id, name=n.name, name_zh=n.name_zh, column=n.column) for n in body.nodes],
+        links=[SankeyLink(source=x.source, target=x.target, mass_kg=_kg(x.mass_kg)) for x in body.links],
+        dropped_kg=_kg(body.dropped_kg),
+    )
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """The optional filters of ``records``, as REST takes them."""
+
+    direction: Direction | None = None
+    stage: str | None = None
+    material: str | None = None
+    fate: str | None = None
+    stream: Stream | None = None
+    model_id: str | None = None
+
+
+async def records(
+    info: Info, site_id: str, start: str, end: str, where: RecordFilter, limit: int, after: str | None
+) -> FlowRecords:
+    body = await rest.records(
+        _queries(info),
+        start,
+        end,
+        site_id,
+        where.direction,
+        where.stage,
+        where.material,
+        where.fate,
+        where.stream,
+        where.model_id,
+        limit,
+        after,
+    )
+    return FlowRecords(
+        site_id=body.site_id, records=[FlowRecord.of(r) for r in body.records], next_after=body.next_after
     )
 
 

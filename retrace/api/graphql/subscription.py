@@ -63,7 +63,7 @@ class Subscription:
     async def events_at_site(
         self,
         info: Info,
-        site_id: Annotated[str, strawberry.argument(description="The site's id.")],
+        site_id: Annotated[str, strawberry.argument(description="Id of the site to watch.")],
         after_position: Annotated[str | None, strawberry.argument(description=AFTER_POSITION)] = None,
     ) -> AsyncGenerator[EventNotice, None]:
         async for notice in _feed(info, EventFilter(site_id=site_id), after_position):
@@ -76,7 +76,7 @@ class Subscription:
     async def events_for_party(
         self,
         info: Info,
-        party_id: Annotated[str, strawberry.argument(description="The party's id.")],
+        party_id: Annotated[str, strawberry.argument(description="Id of the party whose events to watch.")],
         after_position: Annotated[str | None, strawberry.argument(description=AFTER_POSITION)] = None,
     ) -> AsyncGenerator[EventNotice, None]:
         async for notice in _feed(info, EventFilter(party_id=party_id), after_position):

@@ -83,7 +83,7 @@ class Identifier:
 @strawberry.type(description="A mass of one material, e.g. in a product model's composition.")
 class MaterialMass:
     material: str = strawberry.field(description="Material, lower case (steel, copper, plastics …).")
-    mass_kg: float = strawberry.field(description="Mass in kilograms.")
+    mass_kg: float = strawberry.field(description="Mass of that material in kilograms (to the gram).")
 
 
 FIRST = "How many entries to return (1 to 500)."
@@ -120,7 +120,7 @@ class PartyNode:
     def name(self) -> str:
         return self.party.name
 
-    @field(description="中文名称 (empty when not given).")
+    @field(description="The party's name in Chinese (中文名称), as registered; empty when none was given.")
     def name_zh(self) -> str:
         return self.party.name_zh
 
@@ -169,7 +169,7 @@ class LicenceNode:
     def party_id(self) -> str:
         return self.licence.party_id
 
-    @field(description="The licensed party.")
+    @field(description="The party that holds the licence, with its details.")
     async def party(self, info: Info) -> PartyNode | None:
         return await load_party(info, self.licence.party_id)
 
@@ -190,7 +190,7 @@ class LicenceNode:
 class SiteNode:
     site: Private[Site]
 
-    @field(description="Stable site id.")
+    @field(description="Stable id chosen by the registrant; events name the site by it.")
     def id(self) -> str:
         return self.site.id
 
@@ -198,7 +198,7 @@ class SiteNode:
     def name(self) -> str:
         return self.site.name
 
-    @field(description="中文名称 (empty when not given).")
+    @field(description="The site's name in Chinese (中文名称), as registered; empty when none was given.")
     def name_zh(self) -> str:
         return self.site.name_zh
 
@@ -210,7 +210,7 @@ class SiteNode:
     async def party(self, info: Info) -> PartyNode | None:
         return await load_party(info, self.site.party_id)
 
-    @field(description="Where the site is.")
+    @field(description="The administrative division (GB/T 2260) the site lies in.")
     def region(self) -> Region:
         return Region.of(self.site.region)
 
@@ -277,7 +277,7 @@ class ProductModelNode:
     def id(self) -> str:
         return self.model.id
 
-    @field(description="Id of the producer.")
+    @field(description="Id of the party that makes the model (its producer).")
     def producer_id(self) -> str:
         return self.model.producer_id
 
@@ -293,7 +293,7 @@ class ProductModelNode:
     def category(self) -> str:
         return self.model.category
 
-    @field(description="Model name.")
+    @field(description="The model's name as registered (often Chinese, as on the product).")
     def name(self) -> str:
         return self.model.name
 
@@ -343,7 +343,7 @@ class Item:
     ) -> LabelFile:
         return await labels.item_label(self.obj, info, format)
 
-    @field(description="Item or lot.")
+    @field(description="ITEM for a unit with its own identity, LOT for a quantity of one material.")
     def kind(self) -> ObjectKindEnum:
         return ObjectKindEnum(self.obj.kind.value)
 
@@ -595,7 +595,7 @@ class LineageTreeNode:
     via_hop: Private[LineageHop | None]
     below: Private[list[LineageTreeNode]]
 
-    @field(description="The object.")
+    @field(description="The object at this point of the tree.")
     def item(self) -> Item:
         return Item(obj=self.obj)
 
@@ -678,7 +678,7 @@ class LineageNode:
 
 @strawberry.type(description="An object an event touched, and what it was in the event.")
 class TouchedObject:
-    object_id: str = strawberry.field(description="Id of the object.")
+    object_id: str = strawberry.field(description="The platform's id of the object the event touched.")
     role: str = strawberry.field(
         description="subject, input, output, parent, child or contained (see docs/events.md)."
     )
@@ -699,7 +699,7 @@ class Event:
     def event_id(self) -> str:
         return self.record.event_id
 
-    @field(description="The kind of event.")
+    @field(description="The kind of event, which decides its own fields (ship, transform …).")
     def type(self) -> EventKind:
         return EventKind(self.record.event.type)
 
@@ -776,11 +776,11 @@ class NewItemSpec:
 class NewLotSpec:
     spec: Private[NewLot]
 
-    @field(description="The lot's own code.")
+    @field(description="The lot's own code, as printed on its label (unique).")
     def code(self) -> str:
         return self.spec.code
 
-    @field(description="Its material.")
+    @field(description="The lot's material, lower case (black_mass, copper, crude_steel …).")
     def material(self) -> str:
         return self.spec.material
 
@@ -928,7 +928,7 @@ class TransformEvent(Event):
         assert isinstance(event, Transform)
         return list(event.inputs)
 
-    @field(description="Lots produced.")
+    @field(description="The material lots the transformation produced, as sent.")
     def outputs(self) -> list[NewLotSpec]:
         event = self.record.event
         assert isinstance(event, Transform)
@@ -994,7 +994,7 @@ class CorrectEvent(Event):
         assert isinstance(event, Correct)
         return await load_event(info, event.target_event_id)
 
-    @field(description="Why.")
+    @field(description="Why the target event was declared erroneous, as the declarer wrote it.")
     def reason(self) -> str:
         event = self.record.event
         assert isinstance(event, Correct)
@@ -1056,7 +1056,7 @@ class HistoryEntry:
             node=event_node(record), object_roles=[r for oid, r in record.object_roles if oid == object_id]
         )
 
-    @field(description="The event.")
+    @field(description="The event that touched the object, with its type-specific fields.")
     def event(self) -> Event:
         return self.node
 
@@ -1077,7 +1077,7 @@ class EventNotice:
     def position(self) -> str:
         return str(self.log_position)
 
-    @field(description="The event.")
+    @field(description="The newly recorded event, with its type-specific fields.")
     def event(self) -> Event:
         return self.node
 
@@ -1122,7 +1122,7 @@ class DirectionTotal:
     "excluded), by direction, material and fate."
 )
 class MassBalance:
-    site_id: str = strawberry.field(description="The site.")
+    site_id: str = strawberry.field(description="Id of the site whose balance this is.")
     start: datetime = strawberry.field(description="Start of the period (included).")
     end: datetime = strawberry.field(description="End of the period (excluded).")
     flows: Private[list[FlowTotal]]
@@ -1207,31 +1207,31 @@ def page_info(page: Page[Any]) -> PageInfo:
     return PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor)
 
 
-@strawberry.type(description="A page of parties.")
+@strawberry.type(description="One page of a list of parties, with where it stands in the list.")
 class PartyConnection:
     nodes: list[PartyNode] = strawberry.field(description="The parties of this page, by id.")
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
 
 
-@strawberry.type(description="A page of sites.")
+@strawberry.type(description="One page of a list of sites, with where it stands in the list.")
 class SiteConnection:
     nodes: list[SiteNode] = strawberry.field(description="The sites of this page, by id.")
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
 
 
-@strawberry.type(description="A page of product models.")
+@strawberry.type(description="One page of a list of product models, with where it stands in the list.")
 class ProductModelConnection:
     nodes: list[ProductModelNode] = strawberry.field(description="The product models of this page, by id.")
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
 
 
-@strawberry.type(description="A page of traced objects.")
+@strawberry.type(description="One page of a list of traced objects, with where it stands in the list.")
 class ItemConnection:
     nodes: list[Item] = strawberry.field(description="The objects of this page, by id.")
     page_info: PageInfo = strawberry.field(description="Where this page stands.")
 
 
-@strawberry.type(description="A page of events.")
+@strawberry.type(description="One page of a list of events, with where it stands in the list.")
 class EventConnection:
     nodes: list[Event] = strawberry.field(description="The events of this page, by event time then id.")
     page_info: PageInfo = strawberry.field(description="Where this page stands.")

@@ -105,15 +105,7 @@ async def item_label(
     },
 )
 async def label_sheet(body: LabelSheetRequest, labels: LabelsDep) -> Response:
-    if body.identifiers is not None:
-        contents = await labels.for_identifiers(body.identifiers)
-        name = "labels"
-    elif body.event_id is not None:
-        contents = await labels.commissioned_by_event(body.event_id)
-        name = f"labels-{body.event_id}"
-    else:
-        assert body.party_id is not None
-        contents = await labels.commissioned_by_party(body.party_id, *body.period)
-        name = f"labels-{body.party_id}"
+    choice = body.choice()
+    contents = await labels.chosen(choice)
     drawn = await run_in_threadpool(labels.sheet, contents)
-    return _file(drawn, LabelFormat.PDF, _filename(name, LabelFormat.PDF))
+    return _file(drawn, LabelFormat.PDF, _filename(choice.name, LabelFormat.PDF))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field
 
 from retrace.api.schemas.common import Id, Identifier, RequestModel
-from retrace.app.labels import MAX_LABELS
+from retrace.app.labels import MAX_LABELS, SheetChoice
 
 
 class LabelSheetRequest(RequestModel):
@@ -36,18 +35,6 @@ class LabelSheetRequest(RequestModel):
         AwareDatetime | None, Field(description="With `party_id`: until this instant (exclusive).")
     ] = None
 
-    @model_validator(mode="after")
-    def _one_selection(self) -> Self:
-        chosen = [self.identifiers is not None, self.event_id is not None, self.party_id is not None]
-        if sum(chosen) != 1:
-            raise ValueError("give exactly one of identifiers, event_id, or party_id with start and end")
-        if self.party_id is not None and (self.start is None or self.end is None):
-            raise ValueError("party_id needs start and end")
-        if self.party_id is None and (self.start is not None or self.end is not None):
-            raise ValueError("start and end go with party_id")
-        return self
-
-    @property
-    def period(self) -> tuple[datetime, datetime]:
-        assert self.start is not None and self.end is not None
-        return self.start, self.end
+    def choice(self) -> SheetChoice:
+        """The use case's request, which checks that exactly one way of choosing is given (for GraphQL too)."""
+        return SheetChoice(self.identifiers, self.event_id, self.party_id, self.start, self.end)

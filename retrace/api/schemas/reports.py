@@ -49,7 +49,7 @@ class ScopeView(BaseModel):
     kind: str = Field(description="nation, province, party, site, producer or model.")
     id: str | None = Field(description="Province code, party, site or model id; null for the nation.")
     stream: Stream | None = Field(description="The one stream reported on, or null for all.")
-    name: str = Field(description="Name of the scope.")
+    name: str = Field(description="English name of the scope.")
     name_zh: str = Field(description="Chinese name of the scope.")
 
 
@@ -102,7 +102,7 @@ class FiguresView(BaseModel):
     )
     units_treated: int = Field(description="Units entering treatment (dismantled or consumed whole).")
     collected_kg: MassKgOut = Field(description="Mass collected: taken back from owners or producers.")
-    units_collected: int = Field(description="Units collected.")
+    units_collected: int = Field(description="Units collected: taken back from owners or producers.")
     placed_on_market_kg: MassKgOut = Field(
         description="Mass placed on the market (commissioned by producers)."
     )
@@ -150,15 +150,15 @@ class StreamFiguresView(FiguresView):
 
 
 class MaterialView(BaseModel):
-    stream: Stream = Field(description="Stream.")
+    stream: Stream = Field(description="Stream the material came from.")
     material: str = Field(description="Material (or product category for parts).")
-    fate: str = Field(description="Fate.")
+    fate: str = Field(description="Fate of the final mass.")
     mass_kg: MassKgOut = Field(description="Final mass of this material with this fate.")
 
 
 class TargetView(BaseModel):
     id: str = Field(description="Stable id of the target (retrace/targets/targets.csv).")
-    jurisdiction: str = Field(description="CN or EU.")
+    jurisdiction: str = Field(description="CN (China) or EU (European Union).")
     instrument: str = Field(description="The plan, regulation or norm.")
     stream: str = Field(description="weee, elv, battery; empty for all streams.")
     metric: str = Field(description="The metric as the source names it.")
@@ -167,14 +167,14 @@ class TargetView(BaseModel):
     scope: str = Field(description="The scope as the source states it.")
     value: float = Field(description="The target, in `unit`.")
     unit: str = Field(description="%, 10 kt, 100 Mt, 100 million units, 100 million CNY.")
-    applies_from: date = Field(description="In force from.")
+    applies_from: date = Field(description="First day the target is in force.")
     applies_to: date | None = Field(description="In force until (null: open).")
     status: str = Field(
         description="ok, or verify: from a secondary source, not yet checked against the primary text."
     )
     source: str = Field(description="Source file and row.")
-    name: str = Field(description="Name.")
-    name_zh: str = Field(description="Chinese name.")
+    name: str = Field(description="English name of the target.")
+    name_zh: str = Field(description="Chinese name of the target.")
     note: str = Field(description="Assumptions and reasons.")
 
     @classmethod
@@ -208,13 +208,13 @@ def _in_unit(t: Target, base: Fraction | None) -> float | None:
 
 
 class TargetCheckView(BaseModel):
-    target: TargetView = Field(description="The target.")
+    target: TargetView = Field(description="The target checked, with its source.")
     subject_kind: str = Field(description="scope, party, model or weee_category.")
     subject_id: str | None = Field(
         description="The party, model or category checked (null: the report's scope)."
     )
-    subject_name: str = Field(description="Its name.")
-    subject_name_zh: str = Field(description="Its Chinese name.")
+    subject_name: str = Field(description="Name of the scope, party, model or category checked.")
+    subject_name_zh: str = Field(description="Chinese name of the scope, party, model or category checked.")
     measured: float | None = Field(
         description="The measured value in the target's unit (quantities: annualised); null when not measurable."
     )
@@ -225,8 +225,12 @@ class TargetCheckView(BaseModel):
     denominator: float | None = Field(description="Rates: the denominator (kg; units for EPR).")
     gap: float | None = Field(description="measured − target, in the target's unit (negative: short of it).")
     share_of_target: float | None = Field(description="Quantities: measured / target.")
-    met: bool | None = Field(description="Whether the target is met; null when not measurable.")
-    note: str = Field(description="Why it is not measured, if it is not.")
+    met: bool | None = Field(description="Whether the target is met; null when not measured.")
+    applicable: bool = Field(
+        description="False: the target does not concern this scope (EPR rates for a province, site or a party "
+        "that is not a producer; a stream the scope recorded no flows of); `note` says why, nothing is measured."
+    )
+    note: str = Field(description="Why it is not measured or not applicable, if it is not.")
 
     @classmethod
     def of(cls, c: TargetCheck) -> TargetCheckView:
@@ -255,6 +259,7 @@ class TargetCheckView(BaseModel):
             gap=_in_unit(t, c.gap),
             share_of_target=num(c.share_of_target, 12),
             met=c.met,
+            applicable=c.applicable,
             note=c.note,
         )
 
@@ -263,12 +268,19 @@ class EprTotalsView(BaseModel):
     placed_on_market_units: int = Field(
         description="Units placed on the market in the period (not components)."
     )
-    placed_on_market_kg: MassKgOut = Field(description="Their mass.")
+    placed_on_market_kg: MassKgOut = Field(description="Mass of the units placed on the market.")
     collected_units: int = Field(description="Units collected in the period.")
     treated_units: int = Field(description="Units treated in the period.")
     properly_treated_units: int = Field(description="Units treated by a party licensed for the stream.")
     rate: float | None = Field(
         description="Properly treated units of product lines placed on the market / units placed on the market."
+    )
+    target_id: str | None = Field(
+        description="The EPR target held to: the one in force on the period's last day (retrace/targets)."
+    )
+    target: float | None = Field(description="Its value as a fraction (0.5 is 50 %); null without one.")
+    gap: float | None = Field(
+        description="rate − target, as a fraction (negative: short of it); null without a rate or target."
     )
 
     @classmethod
@@ -280,6 +292,9 @@ class EprTotalsView(BaseModel):
             treated_units=t.treated_units,
             properly_treated_units=t.properly_treated_units,
             rate=num(t.rate),
+            target_id=t.target.id if t.target else None,
+            target=num(t.target.base_value) if t.target else None,
+            gap=num(t.gap),
         )
 
 
@@ -300,7 +315,10 @@ class RecoveryReportResponse(BaseModel):
     checks: list[TargetCheckView] = Field(
         description="Every target in force for the scope and period, checked."
     )
-    epr: EprTotalsView | None = Field(description="Producers' EPR figures of the scope (null for a site).")
+    epr: EprTotalsView | None = Field(
+        description="EPR figures of the producers' models of the scope (the nation: all; a producer, model, or party "
+        "that is a producer: its own); null for a province, a site, a party that is not a producer, or no flows."
+    )
 
     @classmethod
     def of(cls, r: RecoveryReport) -> RecoveryReportResponse:
@@ -330,23 +348,30 @@ def _scope_view(scope: Scope, name: str, name_zh: str) -> ScopeView:
 
 
 class EprLineView(BaseModel):
-    producer_id: str = Field(description="The producer.")
+    producer_id: str = Field(description="The producer (party id) of the product line.")
     model_id: str = Field(description="The product line (model).")
-    stream: Stream = Field(description="Its stream.")
-    category: str = Field(description="Product category.")
+    stream: Stream = Field(description="Stream the product line belongs to.")
+    category: str = Field(description="Product category of the model (retrace/targets/categories.csv).")
     epr_group: str = Field(description="EPR product group (eee, vehicle, traction_battery).")
     component: bool = Field(description="A component of other products (not counted on its own in totals).")
     placed_on_market_units: int = Field(description="Units placed on the market in the period.")
-    placed_on_market_kg: MassKgOut = Field(description="Their mass.")
+    placed_on_market_kg: MassKgOut = Field(description="Mass of the units placed on the market.")
     collected_units: int = Field(description="Units collected in the period.")
-    collected_kg: MassKgOut = Field(description="Their mass.")
+    collected_kg: MassKgOut = Field(description="Mass of the units collected.")
     treated_units: int = Field(description="Units treated in the period.")
-    treated_kg: MassKgOut = Field(description="Their mass.")
+    treated_kg: MassKgOut = Field(description="Mass of the units treated.")
     properly_treated_units: int = Field(
         description="Units treated by a party licensed for the stream that month."
     )
-    properly_treated_kg: MassKgOut = Field(description="Their mass.")
+    properly_treated_kg: MassKgOut = Field(description="Mass of the units properly treated.")
     rate: float | None = Field(description="properly treated / placed on the market (units).")
+    target_id: str | None = Field(
+        description="The EPR target the line is held to: the one for its stream in force on the period's last day."
+    )
+    target: float | None = Field(description="Its value as a fraction (0.5 is 50 %); null without one.")
+    gap: float | None = Field(
+        description="rate − target, as a fraction (negative: short of it); null without a rate or target."
+    )
 
     @classmethod
     def of(cls, x: EprLine) -> EprLineView:
@@ -366,6 +391,9 @@ class EprLineView(BaseModel):
             properly_treated_units=x.properly_treated.count,
             properly_treated_kg=kg(x.properly_treated.mass_g),
             rate=num(x.rate),
+            target_id=x.target.id if x.target else None,
+            target=num(x.target.base_value) if x.target else None,
+            gap=num(x.gap),
         )
 
 
@@ -381,7 +409,7 @@ class EprResponse(BaseModel):
     lines: list[EprLineView] = Field(description="Every product line with flows in the period.")
     producers: list[ProducerTotalsView] = Field(description="Totals per producer (components left out).")
     groups: dict[str, EprTotalsView] = Field(description="Totals per EPR product group.")
-    total: EprTotalsView = Field(description="Totals over all.")
+    total: EprTotalsView = Field(description="Totals over all producers (components left out).")
     targets: list[TargetView] = Field(description="EPR targets in force in the period.")
 
     @classmethod
@@ -409,17 +437,19 @@ class EprResponse(BaseModel):
 
 
 class SiteBalanceView(BaseModel):
-    site_id: str = Field(description="The site.")
-    name: str = Field(description="Its name.")
-    name_zh: str = Field(description="Its Chinese name.")
+    site_id: str = Field(description="Id of the site this balance is of.")
+    name: str = Field(description="English name of the site.")
+    name_zh: str = Field(description="Chinese name of the site.")
     party_id: str = Field(description="The party that operates it.")
-    party_name: str = Field(description="The party's name.")
-    party_name_zh: str = Field(description="The party's Chinese name.")
+    party_name: str = Field(description="English name of the party operating the site.")
+    party_name_zh: str = Field(description="Chinese name of the party operating the site.")
     region: str = Field(description="GB/T 2260 region code.")
     received_kg: MassKgOut = Field(description="Mass received in the period.")
     shipped_kg: MassKgOut = Field(description="Mass shipped in the period.")
     figures: FiguresView = Field(description="The site's own process: what came in, what it made of it.")
-    loss_share: float | None = Field(description="loss / treated.")
+    loss_share: float | None = Field(
+        description="Process loss as a share of the treated mass (loss / treated)."
+    )
     flags: list[str] = Field(
         description="What does not add up: high_yield, output_exceeds_input, copper_out_exceeds_in, unknown_fate, "
         "unlicensed_treatment."
@@ -454,22 +484,22 @@ class SitesResponse(BaseModel):
 
 class SankeyNodeView(BaseModel):
     id: str = Field(description="Node id (stream:…, class:…, fate:…, role:…, party:…).")
-    name: str = Field(description="Label.")
-    name_zh: str = Field(description="Chinese label.")
+    name: str = Field(description="Label of the node in English.")
+    name_zh: str = Field(description="Label of the node in Chinese.")
     column: int = Field(description="Column, left to right.")
 
 
 class SankeyLinkView(BaseModel):
-    source: str = Field(description="Node id it leaves.")
-    target: str = Field(description="Node id it enters.")
+    source: str = Field(description="Id of the node the link leaves.")
+    target: str = Field(description="Id of the node the link enters.")
     mass_kg: MassKgOut = Field(description="Mass along the link.")
 
 
 class FlowsResponse(BaseModel):
     scope: ScopeView = Field(description="What the flows cover.")
-    period: PeriodView = Field(description="The months.")
+    period: PeriodView = Field(description="The calendar months the flows cover.")
     view: str = Field(description="materials, roles or parties.")
-    nodes: list[SankeyNodeView] = Field(description="Nodes.")
+    nodes: list[SankeyNodeView] = Field(description="Nodes of the diagram, column by column.")
     links: list[SankeyLinkView] = Field(description="Links (positive masses only).")
     dropped_kg: MassKgOut = Field(
         description="Negative contributions left out (flows across the period's edges)."
@@ -493,8 +523,8 @@ class FlowsResponse(BaseModel):
 
 class ContributionView(BaseModel):
     key: str = Field(description="The site, party, material, model or stream.")
-    name: str = Field(description="Its name.")
-    name_zh: str = Field(description="Its Chinese name.")
+    name: str = Field(description="Name of the site, party, material, model or stream.")
+    name_zh: str = Field(description="Chinese name of the site, party, material, model or stream.")
     mass_kg: MassKgOut = Field(description="Its contribution (signed).")
     count: int = Field(description="Records (units) it contributes.")
     elements_kg: dict[str, MassKgOut] = Field(description="Element content of the contribution.")
@@ -513,7 +543,7 @@ class ContributionView(BaseModel):
 
 class DrilldownResponse(BaseModel):
     scope: ScopeView = Field(description="The scope of the number.")
-    period: PeriodView = Field(description="The months.")
+    period: PeriodView = Field(description="The calendar months the number covers.")
     measure: str = Field(description="The number expanded.")
     fate: str | None = Field(description="The fate, for `final`.")
     by: str = Field(description="site, party, material, model or stream.")
@@ -523,21 +553,21 @@ class DrilldownResponse(BaseModel):
 
 class FlowRecordView(BaseModel):
     event_id: str = Field(description="The event that caused it.")
-    event_time: datetime = Field(description="When.")
-    site_id: str = Field(description="Where.")
-    party_id: str = Field(description="Who.")
+    event_time: datetime = Field(description="When the event happened (its event time).")
+    site_id: str = Field(description="The site where the mass moved.")
+    party_id: str = Field(description="The party that recorded the event.")
     direction: str = Field(
         description="commissioned, received, shipped, consumed, produced, remanufactured, disposed."
     )
     stage: str | None = Field(
         description="What it is in the rates (entry, intermediate, primary, collected …)."
     )
-    stream: Stream = Field(description="Stream.")
+    stream: Stream = Field(description="Stream the mass belongs to.")
     material: str = Field(description="Material or category.")
-    fate: str | None = Field(description="Fate.")
+    fate: str | None = Field(description="Fate of the mass (null: none yet).")
     prior_fate: str | None = Field(description="Dispose or remanufacture: the fate it replaced.")
     mass_kg: MassKgOut = Field(description="Mass (negative: a correction's reversal).")
-    object_id: str = Field(description="The object.")
+    object_id: str = Field(description="The traced object (item or lot) the mass belongs to.")
     model_id: str | None = Field(description="The product model the mass counts for.")
     origin_site_id: str | None = Field(description="Where the object came out of an earlier treatment.")
     counterparty_id: str | None = Field(description="Shipments: receiver; receipts: sender.")
@@ -568,7 +598,7 @@ class FlowRecordView(BaseModel):
 
 
 class RecordsResponse(BaseModel):
-    site_id: str = Field(description="The site.")
+    site_id: str = Field(description="The site whose records these are.")
     records: list[FlowRecordView] = Field(description="Flow records, by event time.")
     next_after: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
 
