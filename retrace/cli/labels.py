@@ -15,7 +15,7 @@ from retrace.app.label_formats import LabelFormat
 from retrace.cli.common import load_settings, out, reported
 
 if TYPE_CHECKING:
-    from retrace.app.labels import LabelContent, PrintLabels
+    from retrace.app.labels import LabelContent, PrintLabels, SheetChoice
 
 CHINA = timezone(timedelta(hours=8), "CST")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -48,6 +48,40 @@ def _instant(text: str, *, end: bool) -> datetime:
             raise typer.BadParameter(f"{text!r} needs a timezone offset, e.g. +08:00") from None
         return moment
     return datetime.combine(day + timedelta(days=1) if end else day, time(), CHINA)
+
+
+# The use case's fields, as this command's options name them.
+_OPTION_OF_FIELD = {
+    "identifiers": "IDENTIFIERS",
+    "event_id": "--event",
+    "party_id": "--party",
+    "start": "--from",
+    "end": "--to",
+}
+
+
+def _choice(
+    identifiers: list[str] | None, event: str | None, party: str | None, start: str | None, end: str | None
+) -> SheetChoice:
+    """The sheet asked for, checked by the same rule as REST and GraphQL (exactly one way of choosing)."""
+    from retrace.app.labels import SheetChoice
+    from retrace.domain.errors import InvalidInput
+
+    try:
+        return SheetChoice(
+            identifiers=identifiers or None,
+            event_id=event,
+            party_id=party,
+            start=_instant(start, end=False) if start is not None else None,
+            end=_instant(end, end=True) if end is not None else None,
+        )
+    except InvalidInput as e:
+        option = _OPTION_OF_FIELD.get(e.field or "", e.field)
+        # The rule's own words, with the options of this command for the fields of the request.
+        message = re.sub(
+            r"\b(event_id|party_id|start|end)\b", lambda m: _OPTION_OF_FIELD[m.group(1)], e.message
+        )
+        raise typer.BadParameter(f"{message} / {e.message_zh}\n" + EXAMPLES, param_hint=option) from None
 
 
 def _name(label: LabelContent, fmt: LabelFormat) -> str:
@@ -106,15 +140,7 @@ def labels(
 ) -> None:
     """Print QR labels: by identifiers, or all items an event or a party commissioned / 打印二维码标签。"""
     with reported("labels", "打印标签"):
-        chosen = sum([bool(identifiers), event is not None, party is not None])
-        if chosen != 1:
-            raise typer.BadParameter(
-                "give identifiers, or --event, or --party with --from and --to (exactly one)\n" + EXAMPLES
-            )
-        if party is not None and (start is None or end is None):
-            raise typer.BadParameter("--party needs --from and --to", param_hint="--party")
-        if party is None and (start is not None or end is not None):
-            raise typer.BadParameter("--from and --to go with --party", param_hint="--from")
+        choice = _choice(identifiers, event, party, start, end)
         if fmt is None:
             suffix = output.suffix.lower().lstrip(".") if output is not None else ""
             fmt = LabelFormat(suffix) if suffix in {f.value for f in LabelFormat} else LabelFormat.PDF
@@ -143,13 +169,7 @@ def labels(
                 store = await open_store(settings)
                 try:
                     use_case = PrintLabels(store, renderer, base, max_labels=None)
-                    if identifiers:
-                        return use_case, await use_case.for_identifiers(identifiers)
-                    if event is not None:
-                        return use_case, await use_case.commissioned_by_event(event)
-                    assert party is not None and start is not None and end is not None
-                    period = _instant(start, end=False), _instant(end, end=True)
-                    return use_case, await use_case.commissioned_by_party(party, *period)
+                    return use_case, await use_case.chosen(choice)
                 finally:
                     await store.close()
 
