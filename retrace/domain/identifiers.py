@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import ClassVar, Protocol
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import biip.checksums
 import biip.gtin
@@ -869,6 +869,13 @@ _PARSERS: dict[str, Callable[[str], Identifier]] = {
 }
 
 
+# The platform's own link for an object that has no GS1 key (a VIN, a battery code, an internal code), as its
+# label's QR code carries it: ``<resolver base>/id/{scheme}/{value}``.
+_PLATFORM_PATH = re.compile(
+    rf"/id/(?P<scheme>{Scheme.BATTERY.value}|{Scheme.VIN.value}|{Scheme.INTERNAL.value})/(?P<value>[^/]+)$"
+)
+
+
 def parse_identifier(text: str) -> Identifier:
     """Read an identifier as a scanner or a person gives it.
 
@@ -876,7 +883,8 @@ def parse_identifier(text: str) -> Identifier:
     scheme; ``epc:<hex>`` is a tag's EPC memory in any encoding ``EpcHex`` reads (SGTIN-96/198, SSCC-96, GRAI-96/170;
     a tag of another EPC scheme is refused, saying what it names).
     Otherwise the form decides, in this order: ``http(s)://`` is a Digital Link (of a trade item with its serial, an
-    SSCC or a GRAI with its serial), ``urn:epc:id:sgtin:``,
+    SSCC or a GRAI with its serial) or the platform's link ``…/id/{scheme}/{value}`` that the label of an object
+    without a GS1 key carries (``gbt34014``, ``vin``, ``internal``), ``urn:epc:id:sgtin:``,
     ``urn:epc:id:sscc:`` and ``urn:epc:id:grai:`` are EPC URNs,
     24 hex digits starting ``30`` an SGTIN-96; then, for letters and digits only: 24 long a battery code, 17 a
     VIN, 20 to 28 with P, M or C in position 4, is a battery code of the wrong length, and 16 or 18 long a VIN of
@@ -885,6 +893,8 @@ def parse_identifier(text: str) -> Identifier:
     internal codes a separator such as ``-`` or the ``internal:`` prefix).
 
     >>> parse_identifier("vin:LFV2A21K0D4010942").key
+    'vin:LFV2A21K0D4010942'
+    >>> parse_identifier("https://trace.example/id/vin/LFV2A21K0D4010942").key
     'vin:LFV2A21K0D4010942'
     """
     if not isinstance(text, str) or not text.strip():
@@ -895,6 +905,9 @@ def parse_identifier(text: str) -> Identifier:
         return _PARSERS[prefix.lower()](rest)
     lowered = raw.lower()
     if lowered.startswith(("http://", "https://")):
+        platform_path = _PLATFORM_PATH.search(urlsplit(raw).path)
+        if platform_path:  # the link on the label of an object without a GS1 key: /id/{scheme}/{value}
+            return _PARSERS[platform_path["scheme"]](unquote(platform_path["value"]))
         return parse_digital_link(raw)
     if lowered.startswith("urn:epc:id:sgtin:"):
         return SgtinUrn.parse(raw)

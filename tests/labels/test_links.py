@@ -45,6 +45,9 @@ def test_other_identifiers_get_the_platform_path_battery_code_then_vin_then_inte
     link = link_for(keys, BASE)
     assert link.uri == BASE + path and not link.gs1 and link.gs1_hri is None
     assert key_for_path(link.path) in keys
+    # A scanner that reads the label's QR code and looks the whole link up finds the same object.
+    assert parse_identifier(link.uri).key == key_for_path(link.path)
+    assert parse_identifier(f"https://trace.example/yard/app{link.path}").key == key_for_path(link.path)
 
 
 def test_an_object_without_keys_has_no_link() -> None:
