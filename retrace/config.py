@@ -15,8 +15,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Where `npm ci` (scripts/bootstrap) installs the mobile scanner's QR decoder: node_modules beside the package.
+# Where `npm ci` (scripts/bootstrap) installs the browser libraries the platform serves (the scanner's QR decoder,
+# the development GraphQL IDE): node_modules beside the package. The one place that knows it.
 _REPOSITORY = Path(__file__).resolve().parent.parent
+_NODE_MODULES = _REPOSITORY / "node_modules"
 
 # Passwords that anyone would try first: Neo4j's factory default and the usual placeholders.
 _WEAK_PASSWORDS = frozenset({"", "neo4j", "password", "changeme", "change-me", "secret", "test"})
@@ -80,9 +82,15 @@ class Settings(BaseSettings):
     )
     tls_key: Path | None = Field(default=None, description="PEM private key (unencrypted) of TRACE_TLS_CERT.")
     scanner_decoder_js: Path = Field(
-        default=_REPOSITORY / "node_modules" / "jsqr" / "dist" / "jsQR.js",
+        default=_NODE_MODULES / "jsqr" / "dist" / "jsQR.js",
         description="The jsQR build the scanner page decodes QR codes with where a browser has no "
         "BarcodeDetector; installed from npm by scripts/bootstrap (`npm ci`).",
+    )
+    graphql_ide_modules: Path = Field(
+        default=_NODE_MODULES,
+        description="The node_modules folder the development GraphQL IDE at /graphql is served from (GraphiQL, "
+        "React and ReactDOM, as package-lock.json pins them); filled by scripts/bootstrap (`npm ci`). "
+        "Not read in production, which serves no IDE.",
     )
 
     @model_validator(mode="after")

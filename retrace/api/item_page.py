@@ -12,6 +12,7 @@ from html import escape
 
 from retrace.app.resolution import Resolution
 from retrace.domain.model import Party, Site, Status, Stream, kg
+from retrace.targets import load_catalogue
 
 STATUS = {
     Status.ACTIVE: ("在用", "Active"),
@@ -107,6 +108,14 @@ def _row(zh: str, en: str, value_html: str) -> str:
     return f"<dt>{_both(zh, en)}</dt><dd>{value_html}</dd>"
 
 
+def _category(category: str | None, material: str | None) -> str:
+    """The category's name in both languages (from the targets catalogue), with its code; a lot's material."""
+    known = load_catalogue().category(category)
+    if known is not None:
+        return f"{_both(known.name_zh, known.name_en)} <code>{escape(known.category)}</code>"
+    return escape(category or material or "—")
+
+
 def render_item_page(resolution: Resolution, links: list[PageLink], history_href: str) -> str:
     obj, model = resolution.obj, resolution.model
     if model is not None:
@@ -123,7 +132,7 @@ def render_item_page(resolution: Resolution, links: list[PageLink], history_href
     )
     what = [
         _row("类别", "Stream", _both(stream_zh, stream_en)),
-        _row("品类", "Category", escape(obj.category or obj.material or "—")),
+        _row("品类", "Category", _category(obj.category, obj.material)),
     ]
     if model is not None:
         what.append(_row("型号", "Model", f"<code>{escape(model.id)}</code>"))

@@ -336,7 +336,11 @@ async def test_the_item_page_is_self_contained_bilingual_and_escaped(
 ) -> None:
     await RegisterMasterData(store).execute(
         Registration(
-            models=[ProductModel("evil", "tv-maker", Stream.WEEE, "tv", "<script>alert(1)</script> TV", 1000)]
+            models=[
+                ProductModel(
+                    "evil", "tv-maker", Stream.WEEE, "flat_panel_tv", "<script>alert(1)</script> TV", 1000
+                )
+            ]
         )
     )
     await CaptureEvents(store, clock=lambda: NOW).execute(
@@ -352,6 +356,9 @@ async def test_the_item_page_is_self_contained_bilingual_and_escaped(
     assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; TV" in page
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert 'lang="zh-CN"' in page and "在用" in page and "Active" in page and "赋码投放" in page
+    assert (
+        "平板电视机" in page and "Flat-panel televisions" in page
+    )  # the category by name, in both languages
     for attribute in ("src=", "<link", "@import", "url("):
         assert attribute not in page  # nothing loaded from anywhere, no CDN
     hrefs = [part.split('"', 1)[0] for part in page.split('href="')[1:]]

@@ -1,5 +1,6 @@
-"""Example queries on the demo data (``trace demo``), offered by the development console and documented with their
-real answers in ``docs/graphql.md`` (a test runs each one on the demo data and compares)."""
+"""Example queries on the demo data (``trace demo``), opened as tabs of the development GraphQL IDE (GraphiQL at
+``/graphql``, see ``ide.py``) and documented with their real answers in ``docs/graphql.md`` (a test runs each one on
+the demo data and compares). Each names its operation: GraphiQL titles the tab with it."""
 
 from __future__ import annotations
 

@@ -1,19 +1,15 @@
 """``/graphql``: queries and mutations over HTTP (POST, or GET for queries), subscriptions over a websocket
-(graphql-transport-ws), and in development a console page for people.
+(graphql-transport-ws), and in development the GraphQL IDE for people.
 
-Strawberry's own GraphiQL page loads React and GraphiQL from a CDN (unpkg.com); a platform used in yards with bad
-connectivity and audited for what it loads cannot depend on that, so it is never served.  In development the page
-at ``/graphql`` is this project's console instead (``console.html``): self-contained, with the example queries of
-``docs/graphql.md``, variables, live subscriptions and the schema, and a Content-Security-Policy that forbids loading
-anything from elsewhere.  In production there is no page, no introspection and no suggestions.
+The IDE is GraphiQL, served by this app from the npm packages ``scripts/bootstrap`` installs (``ide.py``), never
+from a CDN: strawberry's own GraphiQL page, which loads React and GraphiQL from unpkg.com, is replaced by ours. In
+production there is no page, no introspection and no suggestions.
 """
 
 from __future__ import annotations
 
-import html
-import json
 from datetime import timedelta
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException  # what strawberry raises for a request it cannot read
@@ -25,40 +21,27 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from retrace.api.deps import get_services
+from retrace.api.graphql import ide
 from retrace.api.graphql.context import Context
 from retrace.api.graphql.errors import request_error_body
-from retrace.api.graphql.examples import EXAMPLES
-from retrace.api.graphql.schema import build_schema, schema_sdl
+from retrace.api.graphql.schema import build_schema
 from retrace.app.browsing import MAX_PAGE
 from retrace.config import Settings
 
 PATH = "/graphql"
 
-# Everything the console needs is in the page itself; the policy makes the browser refuse anything else.
-CONSOLE_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-
-
-def console_page() -> str:
-    template = resources.files("retrace.api.graphql").joinpath("console.html").read_text(encoding="utf-8")
-    examples = [
-        {"title": e.title, "title_zh": e.title_zh, "query": e.query, "variables": e.variables}
-        for e in EXAMPLES
-    ]
-    # </script> cannot appear inside the JSON: every "<" is escaped, which JSON allows.
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c")
-    return template.replace("/*EXAMPLES*/[]", data).replace("<!--SCHEMA-->", html.escape(schema_sdl()))
+IDE_ASSETS = PATH + "/ide/"  # GraphiQL's files and the page's own, in development
 
 
 class TraceGraphQLRouter(GraphQLRouter[Context, None]):
-    @property
-    def graphql_ide_html(self) -> str:
-        return console_page()
+    def __init__(self, *args: Any, ide_modules: Path, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ide_modules = ide_modules
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(self.graphql_ide_html, headers={"Content-Security-Policy": CONSOLE_POLICY})
+        # Asked for by a browser (Accept: text/html) in development only: strawberry calls this when graphql_ide
+        # is set, which it is not in production.
+        return ide.page(request, self.ide_modules, IDE_ASSETS)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # Strawberry answers a request it cannot read (wrong content type, broken JSON, no query) in plain text;
@@ -79,7 +62,10 @@ def graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
     return TraceGraphQLRouter(
         build_schema(production=production),
         context_getter=context,
-        graphql_ide=None if production else "graphiql",  # "graphiql" only switches the page on: it is ours
+        graphql_ide=None
+        if production
+        else "graphiql",  # only switches the page on: render_graphql_ide is ours
+        ide_modules=settings.graphql_ide_modules,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         include_in_schema=False,  # GraphQL documents itself (schema.graphql); the OpenAPI document is REST's
         connection_init_wait_timeout=timedelta(seconds=10),
@@ -88,5 +74,7 @@ def graphql_router(settings: Settings) -> GraphQLRouter[Context, None]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Mount ``/graphql`` on the app."""
+    """Mount ``/graphql`` on the app, and in development the IDE's files at ``/graphql/ide/``."""
     app.include_router(graphql_router(settings), prefix=PATH)
+    if settings.env != "production":
+        app.include_router(ide.router_for(settings.graphql_ide_modules, IDE_ASSETS))
