@@ -65,7 +65,7 @@ def test_over_plain_http_the_camera_is_explained_and_typed_codes_are_recorded(
 
     page.fill("#code", tv)
     page.click("#lookup")
-    expect(page.locator("#item [data-fact='holder']")).to_have_text("maker")
+    expect(page.locator("#item [data-fact='holder']")).to_have_attribute("data-id", "maker")
     page.click("#act-receive")
     page.click("#sheet-submit")
     sent = page.locator("#sent-list li[data-state='created']")

@@ -36,7 +36,7 @@ def test_a_pasted_digital_link_shows_the_item_its_history_and_custody(
     page.click("#lookup")
     expect(page.locator("#item-status")).to_have_attribute("data-status", "active")
     expect(page.locator("#item-identifiers")).to_contain_text(link)
-    expect(page.locator("#item [data-fact='holder']")).to_have_text("maker")
+    expect(page.locator("#item [data-fact='holder']")).to_have_attribute("data-id", "maker")
     expect(page.locator("#history-list li")).to_have_count(1)
     expect(page.locator("#history-list li").first).to_have_attribute("data-type", "commission")
     expect(page.locator("#custody-list li")).to_have_count(1)

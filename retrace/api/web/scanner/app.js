@@ -5,7 +5,8 @@
 import { ApiError, NetworkError, getCustody, getHistory, getItem } from "./api.js";
 import { createDetector } from "./detector.js";
 import * as dir from "./directory.js";
-import { applyTo, formatKg, formatTime, has, initialLanguage, language, setLanguage, t } from "./i18n.js";
+import { applyTo, formatKg, formatTime, initialLanguage, language, setLanguage, t } from "./i18n.js";
+import { categoryLabel, materialName } from "./labels.js";
 import { picker } from "./picker.js";
 import * as queue from "./queue.js";
 
@@ -58,7 +59,9 @@ function el(tag, attrs, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "class") node.className = value;
     else if (key === "text") node.textContent = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "dataset") {
+      for (const [name, data] of Object.entries(value)) if (data !== null && data !== undefined) node.dataset[name] = data;
+    }
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : value);
   }
@@ -122,9 +125,21 @@ function label(prefix, value) {
   return value ? t(`${prefix}.${value}`) : "—";
 }
 
-function materialName(code) {
-  return has(`material.${code}`) ? `${t(`material.${code}`)} (${code})` : code;
+/** A registered party, site or model as a person reads it: its name, with its id beside it in small type (in the
+ * lists, shown on a tap); the id alone where the device's lists do not know it (say offline, never loaded). */
+function ref(kind, id) {
+  if (!id) return "—";
+  const name = dir.nameFor(kind, id);
+  return el(
+    "span",
+    { class: name ? "ref" : "ref unnamed", dataset: { ref: kind, id } },
+    el("span", { class: "name", text: name || id }),
+    // A space, not a margin, so that an id wrapped to the next line starts at its start; hidden with the id.
+    name ? el("span", { class: "ref-more" }, " ", el("span", { class: "ref-id", text: id })) : null,
+  );
 }
+
+const massText = (kg) => `${formatKg(kg)}\u00a0${t("kg")}`; // a number never ends a line without its unit
 
 // -- the device: who records, where ----------------------------------------------------------------------------
 
@@ -252,25 +267,39 @@ function renderItem() {
   updateActions();
   if (!item) return;
   card.dataset.itemId = item.id;
-  const what = item.kind === "lot" ? materialName(item.material || "") : item.category || item.model_id || item.id;
+  // What it is, in words: a lot's material; an item's category, else its model's name; a code only as a last resort.
+  const modelName = item.model_id ? dir.nameFor("model", item.model_id) : null;
+  const what = item.kind === "lot" ? materialName(item.material) : categoryLabel(item.category) || modelName || item.category || item.model_id || item.id;
   const facts = [
     ["stream", label("stream", item.stream)],
-    ["mass", `${formatKg(item.mass_kg)} ${t("kg")}`],
-    ["holder", item.holder_id || "—"],
-    ["site", item.site_id || "—"],
+    ["mass", massText(item.mass_kg)],
+    ["holder", ref("party", item.holder_id), item.holder_id],
+    ["site", ref("site", item.site_id), item.site_id],
   ];
-  if (item.in_transit_to) facts.push(["in_transit_to", item.in_transit_to]);
-  if (item.model_id) facts.push(["model", item.model_id]);
+  if (item.in_transit_to) facts.push(["in_transit_to", ref("party", item.in_transit_to), item.in_transit_to]);
   if (item.fate) facts.push(["fate", label("fate", item.fate)]);
   if (item.parent_id) facts.push(["container", item.parent_id]);
   card.append(
     el(
       "div",
       { class: "item-head" },
-      el("h2", { id: "item-title", text: `${t(item.kind === "lot" ? "lot" : "item")}: ${what}` }),
+      el(
+        "div",
+        { class: "what" },
+        el("p", { class: "kind", id: "item-kind", text: t(item.kind === "lot" ? "lot" : "item") }),
+        el("h2", { id: "item-title", text: what }),
+        // The model under the title: its name (unless the title already is it) with its id in small type.
+        item.model_id
+          ? el("p", { class: "subtitle", id: "item-model", dataset: { id: item.model_id } }, modelName === what ? el("span", { class: "ref-id", text: item.model_id }) : ref("model", item.model_id))
+          : null,
+      ),
       el("span", { id: "item-status", class: `badge ${item.status}`, dataset: { status: item.status }, text: label("status", item.status) }),
     ),
-    el("dl", { class: "facts" }, facts.map(([key, value]) => [el("dt", { text: t(key) }), el("dd", { dataset: { fact: key }, text: value })])),
+    el(
+      "dl",
+      { class: "facts" },
+      facts.map(([key, value, id]) => [el("dt", { text: t(key) }), el("dd", { dataset: { fact: key, id } }, value)]),
+    ),
     el("h3", { text: t("identifiers") }),
     el(
       "ul",
@@ -290,8 +319,8 @@ function renderItem() {
             el(
               "li",
               { dataset: { party: s.party_id } },
-              el("strong", { text: s.party_id }),
-              s.site_id ? ` · ${s.site_id}` : "",
+              el("strong", {}, ref("party", s.party_id)),
+              s.site_id ? [" · ", ref("site", s.site_id)] : "",
               el("div", { class: "when", text: `${formatTime(s.start)} → ${s.end ? formatTime(s.end) : t("until_now")}` }),
             ),
           ),
@@ -311,10 +340,10 @@ function renderItem() {
             return el(
               "li",
               { class: entry.corrected_by ? "corrected" : null, dataset: { eventId: e.event_id, type: e.type } },
-              el("strong", { text: label("event", e.type) }),
+              el("strong", { text: eventName(entry) }),
               eventDetail(e),
               entry.corrected_by ? ` (${t("corrected")})` : "",
-              el("div", { class: "when", text: `${formatTime(e.event_time)} · ${e.party_id} · ${e.site_id}` }),
+              el("div", { class: "when" }, `${formatTime(e.event_time)} · `, ref("party", e.party_id), " · ", ref("site", e.site_id)),
             );
           }),
         )
@@ -322,13 +351,25 @@ function renderItem() {
   );
 }
 
+/** An event's name as the looked-up object lived it: a car that had a pack put into it was not itself "packed into"
+ * anything, so the container's side of an aggregation reads as what happened to its contents. */
+function eventName(entry) {
+  const e = entry.event;
+  const asContainer = (e.type === "aggregate" || e.type === "disaggregate") && (entry.roles || []).includes("parent");
+  return asContainer ? t(`event.${e.type}_parent`) : label("event", e.type);
+}
+
+/** What an event did, after its name: nodes (names of parties, sites and models) and text. */
 function eventDetail(e) {
-  if (e.type === "ship") return ` → ${e.to_party_id}${e.to_site_id ? ` (${e.to_site_id})` : ""}`;
-  if (e.type === "receive" && e.from_party_id) return ` ← ${e.from_party_id}`;
-  if (e.type === "weigh") return `: ${formatKg(e.mass_kg)} ${t("kg")}`;
+  if (e.type === "ship") return [" → ", ref("party", e.to_party_id), e.to_site_id ? [" (", ref("site", e.to_site_id), ")"] : ""];
+  if (e.type === "receive" && e.from_party_id) return [" ← ", ref("party", e.from_party_id)];
+  if (e.type === "weigh") return `${t("detail_colon")}${massText(e.mass_kg)}`;
   if (e.type === "disassemble") {
-    const outputs = [...(e.lots || []).map((l) => `${materialName(l.material)} ${formatKg(l.mass_kg)}`), ...(e.parts || []).map((p) => p.model_id)];
-    return outputs.length ? `: ${outputs.join(", ")}` : "";
+    const outputs = [
+      ...(e.lots || []).map((l) => el("span", { class: "output-lot", dataset: { material: l.material } }, `${materialName(l.material)} ${massText(l.mass_kg)}`)),
+      ...(e.parts || []).map((p) => ref("model", p.model_id)),
+    ];
+    return outputs.length ? [t("detail_colon"), outputs.flatMap((node, i) => (i ? [t("list_separator"), node] : [node]))] : "";
   }
   return "";
 }
@@ -508,7 +549,7 @@ function dismantleSheet() {
       label: t("part_model"),
       groups: dir.partModels(stream),
       groupLabel: (key) => label("stream", key),
-      optionText: (m) => `${m.name} (${m.id})`,
+      optionText: (m) => `${dir.nameOf(m)} (${m.id})`,
       value: dir.lastChoice(`part-model:${stream || "any"}`),
       recents: recent("model"),
     });
@@ -546,7 +587,7 @@ function dismantleSheet() {
       el(
         "div",
         { class: "chips", id: "material-chips" },
-        materials.map((m) => el("button", { type: "button", dataset: { material: m }, onclick: () => addFraction(m), text: has(`material.${m}`) ? t(`material.${m}`) : m })),
+        materials.map((m) => el("button", { type: "button", dataset: { material: m }, onclick: () => addFraction(m), text: materialName(m) })),
         el("button", { type: "button", id: "add-fraction", onclick: () => addFraction(""), text: `+ ${t("add_fraction")}` }),
         el("button", { type: "button", id: "add-part", onclick: addPart, text: t("add_part") }),
       ),
@@ -740,8 +781,14 @@ async function syncNow() {
 async function loadDirectory() {
   await dir.loadCached();
   document.body.dataset.directory = dir.directory().source;
-  renderDevice();
+  renderNames();
   await refreshDirectory();
+}
+
+/** What shows names from the lists, again: the lists arrive after the page (and often its item) is on screen. */
+function renderNames() {
+  renderDevice();
+  if (state.item) renderItem();
 }
 
 async function refreshDirectory() {
@@ -753,7 +800,7 @@ async function refreshDirectory() {
     return;
   }
   document.body.dataset.directory = dir.directory().source;
-  renderDevice();
+  renderNames();
 }
 
 // -- the camera --------------------------------------------------------------------------------------------------
@@ -885,6 +932,11 @@ function init() {
   $("sheet-cancel").addEventListener("click", closeSheet);
   $("queue-button").addEventListener("click", () => $("queue-panel").scrollIntoView({ behavior: "smooth", block: "start" }));
   $("sync-now").addEventListener("click", syncNow);
+  // In the history and custody lists a name's id shows on a tap (on the card it is always beside the name).
+  $("main").addEventListener("click", (event) => {
+    const named = event.target.closest(".timeline .ref:not(.unnamed)");
+    if (named) named.classList.toggle("open");
+  });
   window.addEventListener("online", () => {
     renderNet();
     syncNow();

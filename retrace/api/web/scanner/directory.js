@@ -123,15 +123,43 @@ export const directory = () => current;
 
 // -- what each list offers -----------------------------------------------------------------------------------------
 
+const CJK = /[\u3400-\u9fff]/;
+
+/** The reader's half of a name written in both languages ("Jiangnan EV sedan … / 江南纯电动轿车 …": product models
+ * are registered with one name); any other name as it is. */
+function inLanguage(text) {
+  const halves = text.split(" / ");
+  if (halves.length !== 2 || CJK.test(halves[0]) === CJK.test(halves[1])) return text;
+  const chineseFirst = CJK.test(halves[0]);
+  return (language() === "zh") === chineseFirst ? halves[0] : halves[1];
+}
+
 /** A registered thing's name in the reader's language (the other language if that one is missing). */
 export function nameOf(entry) {
   if (!entry) return "";
-  return (language() === "zh" ? entry.name_zh || entry.name : entry.name || entry.name_zh) || entry.id;
+  const name = language() === "zh" ? entry.name_zh || entry.name : entry.name || entry.name_zh;
+  return name ? inLanguage(name) : entry.id;
 }
 
-export const party = (id) => current.parties.find((p) => p.id === id) || null;
-export const site = (id) => current.sites.find((s) => s.id === id) || null;
-export const model = (id) => current.models.find((m) => m.id === id) || null;
+// Looked up by id on every card and history line: indexed once per loaded copy of the lists.
+let index = { of: null, parties: new Map(), sites: new Map(), models: new Map() };
+function indexed() {
+  if (index.of !== current) {
+    const byId = (list) => new Map(list.map((entry) => [entry.id, entry]));
+    index = { of: current, parties: byId(current.parties), sites: byId(current.sites), models: byId(current.models) };
+  }
+  return index;
+}
+
+export const party = (id) => indexed().parties.get(id) || null;
+export const site = (id) => indexed().sites.get(id) || null;
+export const model = (id) => indexed().models.get(id) || null;
+
+/** The name of party, site or model ``id`` in the reader's language; null when the lists do not have it. */
+export function nameFor(kind, id) {
+  const entry = { party, site, model }[kind](id);
+  return entry ? nameOf(entry) : null;
+}
 
 const onlyRegulator = (p) => p.roles.length > 0 && p.roles.every((r) => r === "regulator");
 
