@@ -10,12 +10,25 @@ import pytest
 from retrace.app.capture import CaptureEvents
 from retrace.app.ports import FlowQuery, FlowRecordKey, FlowRecordQuery, GraphStore
 from retrace.app.registry import RegisterMasterData
-from retrace.app.reporting import ReportQueries
+from retrace.app.reporting import EPR_DIRECTIONS, ReportQueries
 from retrace.domain.changes import Direction, FlowRecord, Stage
 from retrace.domain.events import Correct, Dispose, Event
 from retrace.domain.model import Stream
 from retrace.domain.rates.aggregates import month_of
-from retrace.domain.rates.report import Measure, Period, Scope, ScopeKind, recovery_report
+from retrace.domain.rates.report import (
+    EprTotals,
+    Measure,
+    Period,
+    Scope,
+    ScopeKind,
+    balance_of,
+    epr_lines,
+    epr_target,
+    material_sankey,
+    party_flows,
+    recovery_report,
+    select,
+)
 from retrace.targets import load_catalogue
 from tests.rates.support import FEB, NOW, at, master, registration, rows
 from tests.rates.test_formulas import battery_chain, car_chain, shredded
@@ -226,3 +239,37 @@ async def test_a_producers_report_carries_its_own_models_epr(
     assert car_units > 0 and car.epr.placed_units == car_units
     check = next(c for c in car.checks if c.target.measure == "epr_rate")
     assert check.applicable and check.gap == (car.epr.rate or 0) - check.target.base_value
+
+
+async def test_producer_obligations_are_the_pure_engines_on_the_same_events(
+    store: GraphStore, loaded: list[FlowRecord]
+) -> None:
+    catalogue = load_catalogue()
+    got = await ReportQueries(store, catalogue).producers(YEAR)
+    in_year = [f for f in loaded if YEAR.contains(month_of(f.event_time))]
+    epr = [r for r in rows(in_year, by_month=True) if r.direction in EPR_DIRECTIONS]
+    expected = epr_lines(epr, master(), catalogue, None, YEAR)
+    assert expected, "the world places products on the market"
+    assert sorted(got.lines, key=repr) == sorted(expected, key=repr)
+    target = epr_target(catalogue, YEAR)
+    assert got.total == EprTotals.of(expected, target)
+    mine = await ReportQueries(store, catalogue).producers(YEAR, "maker")
+    assert mine.lines and {line.producer_id for line in mine.lines} == {"maker"}
+
+
+@pytest.mark.parametrize("view", ["materials", "roles", "parties"])
+async def test_flows_are_the_pure_engines_on_the_same_events(
+    store: GraphStore, loaded: list[FlowRecord], view: str
+) -> None:
+    catalogue = load_catalogue()
+    nation = Scope(ScopeKind.NATION)
+    got = await ReportQueries(store, catalogue).flows(nation, YEAR, view)
+    in_year = rows([f for f in loaded if YEAR.contains(month_of(f.event_time))])
+    if view == "materials":
+        expected = material_sankey(balance_of(in_year, select(nation, master()), YEAR, None), catalogue)
+    else:
+        expected = party_flows(in_year, master(), by_party=view == "parties")
+    assert got.links, "mass flowed"
+    assert got.dropped_g == expected.dropped_g
+    assert sorted(got.nodes, key=repr) == sorted(expected.nodes, key=repr)
+    assert sorted(got.links, key=repr) == sorted(expected.links, key=repr)
