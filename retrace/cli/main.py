@@ -186,6 +186,7 @@ def _print_tour(url: str, showcase: dict[str, str], curl: str = "curl -s") -> No
     out.print(f"  API docs / 接口文档:  {url}/docs", markup=False)
     out.print(f"  Health / 健康检查:    {url}/healthz", markup=False)
     out.print(f"  Dashboard / 看板:     {url}/dashboard/?from=2025-01&to=2026-09", markup=False)
+    out.print(f"  GraphQL IDE / 接口开发工具: {url}/graphql", markup=False)
     out.print("  Try / 试一试:", markup=False)
     for en, zh, link in tour:
         out.print(f"    # {en} / {zh}", markup=False)
