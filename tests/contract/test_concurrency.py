@@ -14,7 +14,7 @@ from retrace.app.registry import RegisterMasterData
 from retrace.app.tracing import TraceQueries
 from retrace.domain.changes import ChangeSet
 from retrace.domain.errors import BatchRejected, Conflict, StoreUnavailable, TraceError
-from retrace.domain.events import Aggregate, Disassemble
+from retrace.domain.events import Aggregate, Disassemble, Weigh
 from retrace.domain.identifiers import parse_identifier
 from retrace.domain.model import Status
 from tests.world import NOW, at, battery, commission, digital_link, handover, lot, registration, vin
@@ -248,3 +248,46 @@ async def test_a_store_that_went_away_reports_store_unavailable(ready: GraphStor
         )
     assert info.value.code == "STORE_UNAVAILABLE"
     assert isinstance(info.value, TraceError)
+
+
+def _weighing(name: str, kg: float) -> Weigh:
+    return Weigh(f"w-{name}", at(5), "site-dismantler", "dismantler", object=vin(40), mass_g=int(kg * 1000))
+
+
+async def test_two_weighings_at_once_both_land_because_the_loser_retries_on_what_the_winner_wrote(
+    ready: GraphStore,
+) -> None:
+    barrier = asyncio.Barrier(2)
+
+    def device(name: str, kg: float) -> Any:
+        return CaptureEvents(RaceAtCommit(ready, barrier), clock=lambda: NOW).execute([_weighing(name, kg)])
+
+    first, second = await asyncio.gather(device("a", 1601.0), device("b", 1602.0))
+    assert first.created and second.created
+    _, history = await TraceQueries(ready).history(vin(40))
+    assert {"w-a", "w-b"} <= {r.event_id for r in history}
+
+
+async def test_a_writer_that_keeps_losing_the_race_gets_concurrent_modification_and_stores_nothing(
+    ready: GraphStore,
+) -> None:
+    """With no retry left, the loser of a real race is told to retry (CONCURRENT_MODIFICATION), never half-written."""
+    barrier = asyncio.Barrier(2)
+
+    def device(name: str, kg: float) -> Any:
+        capture = CaptureEvents(RaceAtCommit(ready, barrier), clock=lambda: NOW, retries=0)
+        return capture.execute([_weighing(name, kg)])
+
+    masses = {"a": 1601.0, "b": 1602.0}
+    results = await asyncio.gather(*(device(n, kg) for n, kg in masses.items()), return_exceptions=True)
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(losers) == 1, results
+    loser = losers[0]
+    assert isinstance(loser, Conflict) and loser.code == "CONCURRENT_MODIFICATION", loser
+    _, history = await TraceQueries(ready).history(vin(40))
+    stored = {r.event_id for r in history} & {"w-a", "w-b"}
+    assert len(stored) == 1
+    # The device resends the same event, as its queue does: now it lands, once.
+    lost = next(n for n in masses if f"w-{n}" not in stored)
+    again = await CaptureEvents(ready, clock=lambda: NOW).execute([_weighing(lost, masses[lost])])
+    assert again.created
