@@ -43,6 +43,14 @@ class TraceGraphQLRouter(GraphQLRouter[Context, None]):
         # is set, which it is not in production.
         return ide.page(request, self.ide_modules, IDE_ASSETS)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry reads fields from whatever JSON it gets; a body of `true` or `3` would crash it (a 500), so
+        # anything but an object (or a batch's list, which it refuses itself) is a bad request here.
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, 'The request must be a JSON object: {"query": "…", "variables": {…}}.')
+        return parsed
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         # Strawberry answers a request it cannot read (wrong content type, broken JSON, no query) in plain text;
         # clients of this API parse every answer as JSON with coded errors, so these get the same shape.
