@@ -101,12 +101,15 @@ export function bars(rows, series, format) {
       const value = row.values[j];
       const y = top + j * (barH + 3);
       if (value === null || value === undefined) return;
+      const target = row.targets?.[j];
+      const hasTarget = target !== undefined && target !== null;
+      // The figure goes past the bar and past the target's tick, so the tick never covers it.
+      const textX = scale(hasTarget ? Math.max(value, target) : value) + 5;
       root.append(
         svg("rect", { x: label, y, width: scale(value) - label, height: barH, fill: s.colour }, svg("title", {}, format(value))),
-        svg("text", { x: scale(value) + 4, y: y + barH - 2 }, format(value)),
+        svg("text", { x: textX, y: y + barH - 2 }, format(value)),
       );
-      const target = row.targets?.[j];
-      if (target !== undefined && target !== null) {
+      if (hasTarget) {
         root.append(svg("rect", { x: scale(target) - 1, y: y - 2, width: 2.5, height: barH + 4, fill: "#1d2a26" }));
       }
     });
