@@ -19,6 +19,7 @@ from retrace.api.graphql import router as graphql
 from retrace.api.limits import BodySizeLimit
 from retrace.api.routers import (
     dashboard,
+    epcis,
     events,
     health,
     items,
@@ -52,6 +53,7 @@ TAGS = [
     {"name": "reports", "description": "Recovery against targets, EPR, mass balances, flows / 回收利用报告"},
     {"name": "labels", "description": "QR labels: PNG, SVG, A4 PDF sheets / 二维码标签"},
     {"name": "resolver", "description": "GS1 Digital Link resolver for scanned labels / 标签链接解析"},
+    {"name": "epcis", "description": "Events as EPCIS 2.0 (query, read-only) / EPCIS 2.0 事件查询"},
 ]
 
 
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(resolver.router)  # /01/…, /id/…, /.well-known/gs1resolver at the root
     scanner.install(app, settings)  # the mobile web scanner at /scan/ (static, not in OpenAPI)
     app.include_router(reports.router)  # recovery reports against targets, EPR, flows, drill-down
+    app.include_router(epcis.router)  # the EPCIS 2.0 REST binding's query side at /epcis/events
     app.include_router(dashboard.router)  # the regulators' and producers' dashboard at /dashboard/ (static)
     graphql.install(app, settings)  # /graphql (not in OpenAPI: schema.graphql documents it)
     return app

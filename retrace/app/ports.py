@@ -92,13 +92,15 @@ class ModelFilter:
 @dataclass(frozen=True)
 class EventFilter:
     """Which events a listing or the event log returns; ``None`` fields do not filter.  ``site_id``: where it
-    happened; ``party_id``: who recorded it; ``object_id``: it touched that object; ``start <= event_time < end``."""
+    happened; ``party_id``: who recorded it; ``object_id``: it touched that object; ``start <= event_time < end``;
+    ``types``: its type is one of these (``commission``, ``ship`` …; an empty set selects nothing)."""
 
     site_id: str | None = None
     party_id: str | None = None
     object_id: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+    types: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,23 @@ async def test_events_of_a_party_an_object_and_a_period(world: GraphStore) -> No
     assert await world.list_events(EventFilter(site_id="site-recycler"), 0) == []
 
 
+async def test_events_of_some_types_and_of_none(world: GraphStore) -> None:
+    everything = await world.list_events(EventFilter(), 1000)
+    wanted = frozenset({"disassemble", "transform"})
+    chosen = await world.list_events(EventFilter(types=wanted), 1000)
+    assert chosen and [e.event_id for e in chosen] == [
+        e.event_id for e in everything if e.event.type in wanted
+    ]
+    at_site = await world.list_events(
+        EventFilter(site_id="site-recycler", types=frozenset({"receive"})), 1000
+    )
+    assert [e.event_id for e in at_site] == [
+        e.event_id for e in everything if e.event.type == "receive" and e.event.site_id == "site-recycler"
+    ]
+    assert await world.list_events(EventFilter(types=frozenset()), 1000) == []
+    assert await world.list_events(EventFilter(types=frozenset({"no-such-type"})), 1000) == []
+
+
 async def test_corrected_events_are_listed_with_their_flag(world: GraphStore) -> None:
     correction = Correct(
         "fix-h3", at(170), "site-refiner", "refiner", target_event_id="t-li", reason="wrong outputs"

@@ -380,6 +380,8 @@ RETURN a.id AS a_id, a.json AS a_json, b.id AS b_id, b.json AS b_json, type(r) A
 # Seeks the index of migration V0006, which holds live objects only (see there).
 OBJECTS_AT_SITE = cypher("""
 MATCH (o:%OBJECT)
+// Pinned, as statistics on a young graph may lead the planner to range-scan the unique index on id instead.
+USING INDEX o:%OBJECT(live_site_id, id)
 WHERE o.live_site_id = $site_id AND o.id > $after_id
 RETURN o.json AS json
 ORDER BY o.id
@@ -461,6 +463,7 @@ _EVENT_CLAUSES = {
     "party_id": "e.party_id = $party_id",
     "start": "e.event_time_utc >= $start",
     "end": "e.event_time_utc < $end",
+    "types": "e.type IN $types",
     "after": "(e.event_time_utc > $after_time OR (e.event_time_utc = $after_time AND e.id > $after_id))",
     "position": "e.seq > $position",
     "timed": "e.event_time_utc IS NOT NULL AND e.id IS NOT NULL",

@@ -722,6 +722,9 @@ def _event_filter(where: EventFilter) -> tuple[list[str], dict[str, Any]]:
         if moment is not None:
             clauses.append(name)
             params[name] = _utc(moment)
+    if where.types is not None:
+        clauses.append("types")
+        params["types"] = sorted(where.types)
     if where.object_id is not None:
         params["object_id"] = where.object_id
     return clauses, params

@@ -114,6 +114,9 @@ def _event_conditions(where: EventFilter) -> tuple[list[str], list[Any]]:
     if where.end is not None:
         conditions.append("event_time < ?")
         params.append(utc_text(where.end))
+    if where.types is not None:
+        conditions.append(f"type IN ({', '.join('?' * len(where.types))})" if where.types else "0")
+        params += sorted(where.types)
     return conditions, params
 
 
