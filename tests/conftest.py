@@ -6,7 +6,9 @@ not reachable, those tests fail with a message saying so: they are never skipped
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -46,3 +48,35 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data set (``trace demo``'s), loaded once per run through the capture use case as the demo command
+    loads it.  Never opened by a test: each takes its own copy (``copy_demo``), so what one writes no other sees."""
+    from retrace.adapters.sqlite.store import SqliteStore
+    from retrace.bootstrap import Services
+    from retrace.config import Settings
+    from retrace.demo.dataset import demo_events, demo_registration
+    from retrace.demo.loader import batched, load
+
+    path = tmp_path_factory.mktemp("demo-template") / "trace.db"
+
+    async def fill() -> None:
+        store = await SqliteStore.open(path)
+        try:
+            capture = Services.build(Settings(sqlite_path=path), store).capture
+            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
+        finally:
+            await store.close()  # the last connection's close folds the WAL into the file: one file to copy
+
+    asyncio.run(fill())
+    return path
+
+
+def copy_demo(template: Path, folder: Path) -> Path:
+    """A fresh copy of the loaded demo store in ``folder``: ``folder/trace.db``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "trace.db"
+    shutil.copy(template, copy)
+    return copy

@@ -5,7 +5,6 @@ production there is no page; without the npm packages the page says what to run.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -22,13 +21,10 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, WebSocket, expect, sync_playwright
 
-from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
 from retrace.api.graphql.examples import EXAMPLES, Example
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
+from tests.conftest import copy_demo
 
 pytestmark = pytest.mark.browser
 
@@ -57,20 +53,9 @@ def operation_name(e: Example) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data set (``trace demo``'s), loaded once; each test serves a copy."""
-    path = tmp_path_factory.mktemp("demo") / "trace.db"
-
-    async def fill() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(Settings(sqlite_path=path), store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 @contextmanager

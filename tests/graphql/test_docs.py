@@ -17,10 +17,8 @@ from httpx_ws.transport import ASGIWebSocketTransport
 from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
 from retrace.api.graphql.examples import EXAMPLES, Example
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
+from tests.conftest import copy_demo
 from tests.graphql.conftest import websocket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,20 +28,9 @@ Json = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data set loaded once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "trace.db"
-
-    async def fill() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(Settings(sqlite_path=path), store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the demo data, each question asked both ways and the answers compared field by f
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -16,11 +15,9 @@ import pytest
 from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
 from retrace.api.graphql.reports import ReportMeasure, ReportScopeKind
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
 from retrace.domain.rates.report import Measure, ScopeKind
+from tests.conftest import copy_demo
 from tests.graphql.conftest import Json, data, gql, only_error
 
 pytestmark = pytest.mark.asyncio
@@ -112,19 +109,8 @@ query($from: String!, $to: String!, $site_id: String!, $direction: FlowDirection
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "trace.db"
-
-    async def fill() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(Settings(sqlite_path=path), store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ import pytest
 
 from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_notes, demo_registration
-from retrace.demo.loader import batched, load
+from retrace.demo.dataset import demo_notes
+from tests.conftest import copy_demo
 from tests.labels.support import RESOLVER, read_pdf
 
 pytestmark = pytest.mark.asyncio
@@ -34,12 +33,10 @@ SHOWCASE = [
 
 
 @pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(sqlite_path=tmp_path / "trace.db", resolver_base=RESOLVER)
+async def demo(demo_template: Path, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(sqlite_path=copy_demo(demo_template, tmp_path), resolver_base=RESOLVER)
     store = await SqliteStore.open(settings.sqlite_path)
     try:
-        capture = Services.build(settings, store).capture
-        await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
         transport = httpx.ASGITransport(app=create_app(settings, store=store))
         async with httpx.AsyncClient(transport=transport, base_url=RESOLVER) as client:
             yield client

@@ -16,8 +16,7 @@ from retrace.adapters.sqlite.store import SqliteStore
 from retrace.bootstrap import Services
 from retrace.cli.main import app
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
+from tests.conftest import copy_demo
 from tests.labels.support import RESOLVER, decode_png, read_pdf
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -29,19 +28,8 @@ def readme_label_commands() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "trace.db"
-
-    async def fill() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(Settings(sqlite_path=path), store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))
 
 
 def test_the_readme_shows_label_commands_of_each_kind() -> None:

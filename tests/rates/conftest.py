@@ -1,30 +1,14 @@
-"""The demo data set loaded once into an embedded store file, for the tests that read reports over it."""
+"""The demo data set in an embedded store file of its own, for the tests that read reports over it."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from retrace.adapters.sqlite.store import SqliteStore
-from retrace.bootstrap import Services
-from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
+from tests.conftest import copy_demo
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "trace.db"
-
-    async def fill() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(Settings(sqlite_path=path), store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(fill())
-    return path
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(demo_template, tmp_path_factory.mktemp("demo"))

@@ -4,7 +4,6 @@ error, loads nothing from elsewhere, and leaves a screenshot of itself in docs/.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 import threading
@@ -17,12 +16,9 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
+from tests.conftest import copy_demo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,19 +35,9 @@ PERIOD = "from=2025-01&to=2026-09"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("dashboard") / "trace.db"
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = copy_demo(demo_template, tmp_path_factory.mktemp("dashboard"))
     settings = Settings(store="sqlite", sqlite_path=path, env="development")
-
-    async def load_demo() -> None:
-        store = await SqliteStore.open(path)
-        try:
-            capture = Services.build(settings, store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(load_demo())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])

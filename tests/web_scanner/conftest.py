@@ -8,7 +8,6 @@ registered through the REST API, as a producer's system would.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 import socket
@@ -33,13 +32,10 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from retrace.adapters.sqlite.store import SqliteStore
 from retrace.api.app import create_app
-from retrace.bootstrap import Services
 from retrace.config import Settings
-from retrace.demo.dataset import demo_events, demo_registration
-from retrace.demo.loader import batched, load
 from tests.api.payloads import commission, receive, registry, ship
+from tests.conftest import copy_demo
 
 CHROMIUM = "/usr/bin/chromium"
 # Flags that let Debian's Chromium run headless as root in a container, without reaching out to the internet.
@@ -136,21 +132,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def demo_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app over the demo data set (``trace demo``'s parties, sites, licences, models and events), loaded through
     the capture use case as the demo command loads it."""
-    db_path = tmp_path_factory.mktemp("scanner-demo") / "trace.db"
+    db_path = copy_demo(demo_template, tmp_path_factory.mktemp("scanner-demo"))
     settings = Settings(store="sqlite", sqlite_path=db_path)
-
-    async def load_demo() -> None:
-        store = await SqliteStore.open(db_path)
-        try:
-            capture = Services.build(settings, store).capture
-            await load(store, demo_registration(), batched(demo_events(), 500), capture=capture)
-        finally:
-            await store.close()
-
-    asyncio.run(load_demo())
     with _serving(settings) as base:
         yield LiveServer(base, db_path)
 
