@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from retrace.api.graphql.reports import ReportMeasure
 from retrace.app.capture import CaptureEvents
 from retrace.app.ports import GraphStore
 from retrace.app.registry import RegisterMasterData
@@ -24,12 +23,12 @@ from tests.graphql.test_reports import (
     PRODUCERS,
     RECOVERY,
     SITES,
+    drilldown_as_graphql,
     enum_name,
-    figures,
-    keyed,
+    producers_as_graphql,
+    recovery_as_graphql,
     rest,
-    scope,
-    totals,
+    sites_as_graphql,
 )
 from tests.rates.support import NOW, registration, renamed
 from tests.rates.test_formulas import battery_chain, car_chain
@@ -78,20 +77,7 @@ async def test_the_recovery_report_is_rests(
         )
     )["recovery_report"]
     assert got["figures"]["treated_kg"] > 0  # a report of something, not of nothing
-    assert got == {
-        "scope": scope(expected["scope"]),
-        "period": expected["period"],
-        "basis": expected["basis"],
-        "targets_version": expected["targets_version"],
-        "aggregate_rows": expected["aggregate_rows"],
-        "figures": figures(expected["figures"]),
-        "streams": [figures(s, s["stream"]) for s in expected["streams"]],
-        "materials": [{**m, "stream": enum_name(m["stream"])} for m in expected["materials"]],
-        "indicator_classes": keyed(expected["indicator_classes_kg"]),
-        "checks": expected["checks"],
-        "epr": totals(expected["epr"]) if expected["epr"] else None,
-        "drilldown_measures": [m.name for m in ReportMeasure],
-    }
+    assert got == recovery_as_graphql(expected)
 
 
 async def test_the_numbers_worked_out_by_hand_come_out_of_either_store(client: httpx.AsyncClient) -> None:
@@ -113,26 +99,14 @@ async def test_producer_obligations_are_rests(client: httpx.AsyncClient, produce
     expected = await rest(client, "producers", **PERIOD, producer_id=producer_id)
     got = (await data(client, PRODUCERS, {**PERIOD, "producer_id": producer_id}))["producer_obligations"]
     assert got["lines"] and got["total"]["placed_on_market_units"] == 2  # the car and the spare pack
-    assert got == {
-        "period": expected["period"],
-        "producer_id": expected["producer_id"],
-        "lines": [{**x, "stream": enum_name(x["stream"])} for x in expected["lines"]],
-        "producers": [totals(p, p["producer_id"]) for p in expected["producers"]],
-        "groups": [totals(t, g) for g, t in expected["groups"].items()],
-        "total": totals(expected["total"]),
-        "targets": expected["targets"],
-    }
+    assert got == producers_as_graphql(expected)
 
 
 async def test_site_balances_are_rests(client: httpx.AsyncClient) -> None:
     expected = await rest(client, "sites", **PERIOD)
     got = (await data(client, SITES, {**PERIOD, "scope": "NATION"}))["site_balances"]
     assert {s["site_id"] for s in got["sites"]} >= {"site-dismantler", "site-batt", "site-refiner"}
-    assert got == {
-        "scope": scope(expected["scope"]),
-        "period": expected["period"],
-        "sites": [{**s, "figures": figures(s["figures"])} for s in expected["sites"]],
-    }
+    assert got == sites_as_graphql(expected)
 
 
 @pytest.mark.parametrize(
@@ -147,18 +121,7 @@ async def test_drilldown_is_rests(client: httpx.AsyncClient, measure: str, by: s
         )
     )["drilldown"]
     assert got["rows"] and got["total_kg"] > 0
-    assert got == {
-        "scope": scope(expected["scope"]),
-        "period": expected["period"],
-        "measure": measure.upper(),
-        "fate": expected["fate"],
-        "by": expected["by"],
-        "total_kg": expected["total_kg"],
-        "rows": [
-            {**{k: v for k, v in r.items() if k != "elements_kg"}, "elements": keyed(r["elements_kg"])}
-            for r in expected["rows"]
-        ],
-    }
+    assert got == drilldown_as_graphql(expected, measure)
 
 
 async def test_an_unknown_scope_id_gives_rests_error(client: httpx.AsyncClient) -> None:
