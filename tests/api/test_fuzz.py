@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrace.adapters.sqlite.store import SqliteStore
-from retrace.api.app import create_app
-from retrace.config import Settings
+from tests.api.fuzzing import app_on_its_own_loop
 from tests.api.payloads import commission, disassemble, lot, receive, registry, ship, transform
 from tests.world import battery, digital_link, sgtin_hex, vin
 
@@ -51,45 +47,29 @@ BODIES = JSON | st.builds(lambda events: {"events": events}, st.lists(EVENTS | J
 
 
 def test_capture_answers_any_body_with_a_status_below_500(tmp_path_factory: pytest.TempPathFactory) -> None:
-    loop = asyncio.new_event_loop()
-    path = tmp_path_factory.mktemp("fuzz") / "trace.db"
-    store = loop.run_until_complete(SqliteStore.open(path))
-    app = create_app(Settings(sqlite_path=path, max_batch=5), store=store)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trace.test")
-    try:
-        assert loop.run_until_complete(client.post("/api/v1/registry", json=registry())).status_code == 200
+    with app_on_its_own_loop(tmp_path_factory.mktemp("fuzz"), max_batch=5) as (run, client):
+        assert run(client.post("/api/v1/registry", json=registry())).status_code == 200
 
         @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(BODIES)
         def answers(body: Any) -> None:
-            response = loop.run_until_complete(client.post("/api/v1/events", json=body))
+            response = run(client.post("/api/v1/events", json=body))
             assert response.status_code < 500, response.text
             if response.status_code >= 400:
                 error = response.json()["error"]
                 assert error["code"] and error["message"] and error["message_zh"]
 
         answers()
-    finally:
-        loop.run_until_complete(client.aclose())
-        loop.run_until_complete(store.close())
-        loop.close()
 
 
 def test_item_lookup_answers_any_identifier_below_500(tmp_path_factory: pytest.TempPathFactory) -> None:
-    loop = asyncio.new_event_loop()
-    path = tmp_path_factory.mktemp("fuzz") / "trace.db"
-    store = loop.run_until_complete(SqliteStore.open(path))
-    app = create_app(Settings(sqlite_path=path), store=store)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trace.test")
-    try:
+    with app_on_its_own_loop(tmp_path_factory.mktemp("fuzz")) as (run, client):
 
         @settings(max_examples=200, deadline=None)
         @given(TEXTS.filter(lambda s: bool(s.strip())))
         def answers(identifier: str) -> None:
             for suffix in ("", "/history", "/lineage", "/custody"):
-                response = loop.run_until_complete(
-                    client.get(f"/api/v1/items/{quote(identifier, safe='')}{suffix}")
-                )
+                response = run(client.get(f"/api/v1/items/{quote(identifier, safe='')}{suffix}"))
                 assert response.status_code in (404, 422), response.text
                 assert response.json()["error"]["code"] in (
                     "OBJECT_NOT_FOUND",
@@ -98,10 +78,6 @@ def test_item_lookup_answers_any_identifier_below_500(tmp_path_factory: pytest.T
                 )
 
         answers()
-    finally:
-        loop.run_until_complete(client.aclose())
-        loop.run_until_complete(store.close())
-        loop.close()
 
 
 OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -145,29 +121,18 @@ def get_requests(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
 def test_every_get_route_answers_any_parameters_below_500(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each route the OpenAPI document publishes, with random path values and query parameters: an answer or a
     coded error, never a 500 (the document is the list, so a new route is fuzzed without touching this test)."""
-    loop = asyncio.new_event_loop()
-    path = tmp_path_factory.mktemp("fuzz") / "trace.db"
-    store = loop.run_until_complete(SqliteStore.open(path))
-    app = create_app(Settings(sqlite_path=path), store=store)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trace.test")
-    try:
-        assert loop.run_until_complete(client.post("/api/v1/registry", json=registry())).status_code == 200
-        seeded = loop.run_until_complete(client.post("/api/v1/events", json={"events": VALID[:3]}))
+    with app_on_its_own_loop(tmp_path_factory.mktemp("fuzz")) as (run, client):
+        assert run(client.post("/api/v1/registry", json=registry())).status_code == 200
+        seeded = run(client.post("/api/v1/events", json={"events": VALID[:3]}))
         assert seeded.status_code == 201, seeded.text
 
         @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(get_requests())
         def answers(request: tuple[str, dict[str, str]]) -> None:
             url, params = request
-            response = loop.run_until_complete(
-                client.get(url, params=params, headers={"accept": "application/json"})
-            )
+            response = run(client.get(url, params=params, headers={"accept": "application/json"}))
             assert response.status_code < 500, (url, params, response.text)
             if response.status_code >= 400:
                 assert response.json()["error"]["code"], response.text
 
         answers()
-    finally:
-        loop.run_until_complete(client.aclose())
-        loop.run_until_complete(store.close())
-        loop.close()

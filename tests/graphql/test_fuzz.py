@@ -3,7 +3,6 @@ structured errors with the platform's code: never a 500, never a traceback, neve
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -11,9 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrace.adapters.sqlite.store import SqliteStore
-from retrace.api.app import create_app
-from retrace.config import Settings
+from tests.api.fuzzing import app_on_its_own_loop
 from tests.api.test_fuzz import JSON, TEXTS
 from tests.graphql.world import RECORD, REGISTER, chain_inputs, registration_input
 
@@ -55,16 +52,11 @@ def _structured(response: httpx.Response) -> None:
 def test_graphql_answers_any_variables_and_any_document_with_coded_errors(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    loop = asyncio.new_event_loop()
-    path = tmp_path_factory.mktemp("fuzz") / "trace.db"
-    store = loop.run_until_complete(SqliteStore.open(path))
-    app = create_app(Settings(sqlite_path=path, max_batch=5), store=store)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trace.test")
+    with app_on_its_own_loop(tmp_path_factory.mktemp("fuzz"), max_batch=5) as (run, client):
 
-    def post(payload: Any) -> httpx.Response:
-        return loop.run_until_complete(client.post("/graphql", json=payload))
+        def post(payload: Any) -> httpx.Response:
+            return run(client.post("/graphql", json=payload))
 
-    try:
         registered = post({"query": REGISTER, "variables": {"input": registration_input()}})
         assert registered.status_code == 200 and "errors" not in registered.json(), registered.text
 
@@ -86,7 +78,3 @@ def test_graphql_answers_any_variables_and_any_document_with_coded_errors(
         any_variables()
         any_document()
         any_body()
-    finally:
-        loop.run_until_complete(client.aclose())
-        loop.run_until_complete(store.close())
-        loop.close()
