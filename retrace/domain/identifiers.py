@@ -94,6 +94,15 @@ class Scheme(StrEnum):
     INTERNAL = "internal"
 
 
+class PathScheme(StrEnum):
+    """The kinds of identifier that have a platform path ``/id/{scheme}/{value}``: those of objects without a GS1
+    key, whose labels carry the platform's own link."""
+
+    BATTERY = Scheme.BATTERY.value
+    VIN = Scheme.VIN.value
+    INTERNAL = Scheme.INTERNAL.value
+
+
 class Identifier(Protocol):
     scheme: ClassVar[Scheme]
 
@@ -869,11 +878,14 @@ _PARSERS: dict[str, Callable[[str], Identifier]] = {
 }
 
 
-# The platform's own link for an object that has no GS1 key (a VIN, a battery code, an internal code), as its
-# label's QR code carries it: ``<resolver base>/id/{scheme}/{value}``.
-_PLATFORM_PATH = re.compile(
-    rf"/id/(?P<scheme>{Scheme.BATTERY.value}|{Scheme.VIN.value}|{Scheme.INTERNAL.value})/(?P<value>[^/]+)$"
-)
+def parse_path_value(scheme: PathScheme, value: str) -> Identifier:
+    """The identifier a platform path ``/id/{scheme}/{value}`` names, from its value as sent (percent-encoded)."""
+    return _PARSERS[scheme.value](unquote(value))
+
+
+# The platform's own link for an object that has no GS1 key, as its label's QR code carries it:
+# ``<resolver base>/id/{scheme}/{value}``.
+_PLATFORM_PATH = re.compile(rf"/id/(?P<scheme>{'|'.join(PathScheme)})/(?P<value>[^/]+)$")
 
 
 def parse_identifier(text: str) -> Identifier:
@@ -907,7 +919,7 @@ def parse_identifier(text: str) -> Identifier:
     if lowered.startswith(("http://", "https://")):
         platform_path = _PLATFORM_PATH.search(urlsplit(raw).path)
         if platform_path:  # the link on the label of an object without a GS1 key: /id/{scheme}/{value}
-            return _PARSERS[platform_path["scheme"]](unquote(platform_path["value"]))
+            return parse_path_value(PathScheme(platform_path["scheme"]), platform_path["value"])
         return parse_digital_link(raw)
     if lowered.startswith("urn:epc:id:sgtin:"):
         return SgtinUrn.parse(raw)

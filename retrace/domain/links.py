@@ -24,42 +24,24 @@ GB/T 34014 code gets the GS1 link (what any GS1 scanner app understands).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from retrace.domain import errors as codes
 from retrace.domain.errors import InvalidIdentifier, InvalidInput, InvalidLink
 from retrace.domain.identifiers import (
-    BatteryCode,
     ContainerAi,
     ContainerLink,
     DigitalLink,
-    Identifier,
-    InternalCode,
-    Scheme,
-    Vin,
+    PathScheme,
     parse_digital_link,
+    parse_path_value,
 )
 
 # Any host will do for parsing a path: only the path carries the identifier.
 _PARSE_BASE = "https://resolver.invalid"
 
 
-class PathScheme(StrEnum):
-    """The kinds of identifier that have a platform path ``/id/{scheme}/{value}``."""
-
-    BATTERY = Scheme.BATTERY.value
-    VIN = Scheme.VIN.value
-    INTERNAL = Scheme.INTERNAL.value
-
-
-_PARSERS: dict[PathScheme, Callable[[str], Identifier]] = {
-    PathScheme.BATTERY: BatteryCode.parse,
-    PathScheme.VIN: Vin.parse,
-    PathScheme.INTERNAL: InternalCode.parse,
-}
 # GS1 keys by their primary key (the AI after "gs1:"), in the order an object's link prefers them.
 _GS1_KEYS = {
     "01": re.compile(r"^gs1:01/(\d{14})/21/(.+)$", re.DOTALL),
@@ -223,7 +205,7 @@ def key_for_path(raw_path: str) -> str:
                 f"未知的标识类型 {parts[2]!r}",
             ) from None
         try:
-            return _PARSERS[scheme](unquote(parts[3])).key
+            return parse_path_value(scheme, parts[3]).key
         except InvalidIdentifier as e:
             raise _invalid_link(raw_path, *_reason(e), scheme=scheme.value) from None
     raise _invalid_link(
