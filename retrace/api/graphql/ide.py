@@ -30,6 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from retrace.api.errors import body as error_body
 from retrace.api.graphql.examples import EXAMPLES
+from retrace.api.static import Asset
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,6 @@ ADVICE = (
 ADVICE_ZH = (
     "请运行 scripts/bootstrap（即 npm ci，安装 GraphiQL、React 与 ReactDOM 到 node_modules/）后重启服务"
 )
-
-_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
 def content_security_policy(request: Request) -> str:
@@ -102,17 +101,6 @@ def _headers(request: Request) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Asset:
-    body: bytes
-    media_type: str
-    etag: str
-
-
-def _asset(body: bytes, name: str) -> Asset:
-    return Asset(body, _MEDIA_TYPES[Path(name).suffix], '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-
-
-@dataclass(frozen=True)
 class Ide:
     """The IDE as installed: every file the page loads, by name, and the libraries that were not found."""
 
@@ -130,12 +118,12 @@ def _own(name: str) -> bytes:
 
 def load_ide(node_modules: Path) -> Ide:
     """Read the libraries from ``node_modules`` (those not there are listed as missing) and the page's own files."""
-    assets = {name: _asset(_own(name), name) for name in OWN_FILES}
+    assets = {name: Asset.of(_own(name), name) for name in OWN_FILES}
     missing: list[Library] = []
     for library in LIBRARIES:
         location = library.location(node_modules)
         if location.is_file():
-            assets[library.name] = _asset(location.read_bytes(), library.name)
+            assets[library.name] = Asset.of(location.read_bytes(), library.name)
         else:
             missing.append(library)
     return Ide(assets=assets, missing=tuple(missing))
@@ -205,10 +193,7 @@ def _serve(name: str, request: Request, installed: Ide) -> Response:
                 headers=_headers(request),
             )
         raise HTTPException(status_code=404)
-    headers = {**_headers(request), "ETag": asset.etag}
-    if request.headers.get("if-none-match") == asset.etag:
-        return Response(status_code=304, headers=headers)
-    return Response(asset.body, media_type=asset.media_type, headers=headers)
+    return asset.response(request, _headers(request))
 
 
 def router_for(node_modules: Path, assets: str) -> APIRouter:

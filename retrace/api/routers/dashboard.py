@@ -9,22 +9,17 @@ elsewhere, so it works on a closed network.
 from __future__ import annotations
 
 import functools
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
+from retrace.api.static import Asset
+
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web" / "dashboard"
 PAGE = "/dashboard/"
 
-_MEDIA_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-}
+_SERVED = frozenset({".html", ".js", ".css", ".svg"})
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -46,22 +41,13 @@ _HEADERS = {
 }
 
 
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    media_type: str
-    etag: str
-
-
 @functools.cache
 def assets() -> dict[str, Asset]:
     """The app's files by path relative to its folder, read once per process."""
     out = {}
     for path in sorted(WEB_ROOT.rglob("*")):
-        if path.is_file() and path.suffix in _MEDIA_TYPES:
-            body = path.read_bytes()
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            out[path.relative_to(WEB_ROOT).as_posix()] = Asset(body, _MEDIA_TYPES[path.suffix], etag)
+        if path.is_file() and path.suffix in _SERVED:
+            out[path.relative_to(WEB_ROOT).as_posix()] = Asset.of(path.read_bytes(), path.name)
     return out
 
 
@@ -69,10 +55,7 @@ def _serve(path: str, request: Request) -> Response:
     asset = assets().get(path)
     if asset is None:
         raise HTTPException(status_code=404)
-    headers = {**_HEADERS, "ETag": asset.etag}
-    if request.headers.get("if-none-match") == asset.etag:
-        return Response(status_code=304, headers=headers)
-    return Response(asset.body, media_type=asset.media_type, headers=headers)
+    return asset.response(request, _HEADERS)
 
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False)

@@ -28,6 +28,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from retrace.api.errors import body as error_body
+from retrace.api.static import MEDIA_TYPES, Asset
 from retrace.config import Settings
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,6 @@ DECODER_ADVICE = (
     "TRACE_SCANNER_DECODER_JS to a jsQR build, then restart the server"
 )
 
-_MEDIA_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".webmanifest": "application/manifest+json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
 
 # Only this origin, for everything: a page that tried to load a script or a decoder from a CDN would fail here
 # (and in the tests) instead of silently depending on the internet. The camera stream is a blob/mediastream.
@@ -80,13 +73,6 @@ _COMMON_HEADERS = {
 
 
 @dataclass(frozen=True)
-class Asset:
-    body: bytes
-    media_type: str
-    etag: str
-
-
-@dataclass(frozen=True)
 class Shell:
     """The scanner's files by the path the page asks for (``index.html``, ``lib/jsQR.js`` …); ``cached`` is what
     the service worker keeps for offline use (every file but itself); ``decoder`` is where jsQR was looked for."""
@@ -101,10 +87,6 @@ class Shell:
         return DECODER in self.assets
 
 
-def _asset(body: bytes, media_type: str) -> Asset:
-    return Asset(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-
-
 def load_shell(folder: Path, decoder: Path) -> Shell:
     """Read the app from ``folder`` and jsQR from ``decoder`` (left out if it is not there); the service worker
     gets the shell's version and file list filled in."""
@@ -114,7 +96,7 @@ def load_shell(folder: Path, decoder: Path) -> Shell:
         if not path.is_file() or any(part.startswith(".") for part in parts):
             continue
         # Nothing else belongs to the app: an editor's stray file is not served.
-        if path.suffix in _MEDIA_TYPES:
+        if path.suffix in MEDIA_TYPES:
             raw["/".join(parts)] = path.read_bytes()
     if decoder.is_file():
         raw[DECODER] = decoder.read_bytes()
@@ -123,7 +105,7 @@ def load_shell(folder: Path, decoder: Path) -> Shell:
         digest.update(name.encode() + b"\0" + content + b"\0")
     version = digest.hexdigest()[:16]
     cached = tuple("./" if rel == "index.html" else rel for rel in sorted(raw) if rel != SERVICE_WORKER)
-    assets = {rel: _asset(content, _MEDIA_TYPES[Path(rel).suffix]) for rel, content in raw.items()}
+    assets = {rel: Asset.of(content, rel) for rel, content in raw.items()}
     if SERVICE_WORKER in raw:
         worker = (
             raw[SERVICE_WORKER]
@@ -131,7 +113,7 @@ def load_shell(folder: Path, decoder: Path) -> Shell:
             .replace('"__SHELL__"', json.dumps(list(cached)))
             .replace("__VERSION__", version)
         )
-        assets[SERVICE_WORKER] = _asset(worker.encode(), _MEDIA_TYPES[".js"])
+        assets[SERVICE_WORKER] = Asset.of(worker.encode(), SERVICE_WORKER)
     return Shell(assets=assets, version=version, cached=cached, decoder=decoder)
 
 
@@ -162,12 +144,10 @@ def _serve(path: str, request: Request, app_shell: Shell) -> Response:
         if path == DECODER:
             return _decoder_missing()
         raise HTTPException(status_code=404)
-    headers = {**_COMMON_HEADERS, "ETag": asset.etag}
+    headers = {**_COMMON_HEADERS}
     if path == SERVICE_WORKER:
         headers["Service-Worker-Allowed"] = PAGE
-    if request.headers.get("if-none-match") == asset.etag:
-        return Response(status_code=304, headers=headers)
-    return Response(asset.body, media_type=asset.media_type, headers=headers)
+    return asset.response(request, headers)
 
 
 def router_for(decoder: Path) -> APIRouter:
